@@ -1,0 +1,96 @@
+#include "cli.hpp"
+
+#include <CLI/CLI.hpp>
+#include <ostream>
+
+#include "commands.hpp"
+
+namespace verdict::cli {
+
+int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"verdict — validate, evaluate, simulate and compare Verdict acceptance policies"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "verdict 0.1.0");
+
+  std::vector<std::string> validate_paths;
+  bool quiet = false;
+  auto* validate_cmd = app.add_subcommand("validate", "Check and compile policies; errors as file:line:col: message");
+  validate_cmd->add_option("POLICY", validate_paths, "policy JSON files")->required()->check(CLI::ExistingFile);
+  validate_cmd->add_flag("-q,--quiet", quiet, "print only errors");
+
+  std::string policy, application;
+  std::string format = "json";
+  auto* evaluate_cmd = app.add_subcommand("evaluate", "Decide one application and explain the decision");
+  evaluate_cmd->add_option("--policy,-p", policy, "policy JSON file")->required()->check(CLI::ExistingFile);
+  evaluate_cmd->add_option("--application,-a", application,
+                           "application JSON, or a case {application, providers, velocity}")
+      ->required()
+      ->check(CLI::ExistingFile);
+  evaluate_cmd->add_option("--format", format, "json (default) or text")->check(CLI::IsMember({"json", "text"}));
+
+  SimulateArgs sim;
+  auto* simulate_cmd = app.add_subcommand("simulate", "Run a policy over stored history, optionally against a baseline");
+  simulate_cmd->add_option("--policy,-p", sim.policy, "draft policy")->required()->check(CLI::ExistingFile);
+  simulate_cmd->add_option("--history,-H", sim.history, "history: .jsonl or binary .vhist")->required()->check(CLI::ExistingFile);
+  simulate_cmd->add_option("--baseline,-b", sim.baseline, "live policy to compare with")->check(CLI::ExistingFile);
+  simulate_cmd->add_option("--threads,-j", sim.threads, "worker threads (default: one per core)");
+  simulate_cmd->add_option("--flipped-limit", sim.flipped_limit, "flipped application ids to list (default 100)");
+
+  std::string before, after;
+  bool diff_json = false;
+  auto* diff_cmd = app.add_subcommand("diff", "Show what changed between two policies, rule by rule");
+  diff_cmd->add_option("BEFORE", before, "the older policy")->required()->check(CLI::ExistingFile);
+  diff_cmd->add_option("AFTER", after, "the newer policy")->required()->check(CLI::ExistingFile);
+  diff_cmd->add_flag("--json", diff_json, "print the diff as JSON");
+
+  GenerateArgs gen;
+  auto* generate_cmd = app.add_subcommand("generate", "Write synthetic historical applications with provider results");
+  generate_cmd->add_option("--count,-n", gen.count, "applications")->required()->check(CLI::Range(1ULL, 100'000'000ULL));
+  generate_cmd->add_option("--seed,-s", gen.seed, "random seed (same seed, same history)");
+  generate_cmd->add_option("--jsonl", gen.jsonl, "write JSON Lines here");
+  generate_cmd->add_option("--binary", gen.binary, "write the binary .vhist form here");
+
+  std::string jsonl_in, binary_out;
+  auto* build_cmd = app.add_subcommand("build-history", "Convert JSON Lines history to the binary .vhist form");
+  build_cmd->add_option("JSONL", jsonl_in, "input")->required()->check(CLI::ExistingFile);
+  build_cmd->add_option("VHIST", binary_out, "output")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    // With a subcommand selected, App::help() prints that subcommand's help.
+    out << app.help();
+    return exit_ok;
+  } catch (const CLI::CallForAllHelp&) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return exit_ok;
+  } catch (const CLI::CallForVersion&) {
+    out << "verdict 0.1.0\n";
+    return exit_ok;
+  } catch (const CLI::ParseError& e) {
+    err << "verdict: " << e.what() << "\n";
+    err << "Run 'verdict --help' for usage.\n";
+    return exit_usage;
+  }
+
+  try {
+    if (*validate_cmd) return cli::validate(validate_paths, quiet, out, err);
+    if (*evaluate_cmd) return cli::evaluate(policy, application, format == "text" ? Format::Text : Format::Json, out, err);
+    if (*simulate_cmd) return cli::simulate(sim, out, err);
+    if (*diff_cmd) return cli::diff(before, after, diff_json, out, err);
+    if (*generate_cmd) {
+      if (gen.jsonl.empty() && gen.binary.empty()) {
+        err << "verdict generate: give --jsonl PATH and/or --binary PATH\n";
+        return exit_usage;
+      }
+      return cli::generate(gen, out, err);
+    }
+    if (*build_cmd) return cli::build_history(jsonl_in, binary_out, out, err);
+  } catch (const std::exception& e) {
+    err << "verdict: " << e.what() << "\n";
+    return exit_input_error;
+  }
+  return exit_usage;
+}
+
+}  // namespace verdict::cli

@@ -1,0 +1,37 @@
+#pragma once
+// One function per CLI command; cli.cpp parses arguments and calls these.
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+namespace verdict::cli {
+
+int validate(const std::vector<std::string>& policies, bool quiet, std::ostream& out, std::ostream& err);
+
+enum class Format { Json, Text };
+int evaluate(const std::string& policy, const std::string& application, Format format, std::ostream& out,
+             std::ostream& err);
+
+struct SimulateArgs {
+  std::string policy;
+  std::string history;
+  std::string baseline;
+  unsigned threads = 0;
+  std::size_t flipped_limit = 100;
+};
+int simulate(const SimulateArgs& args, std::ostream& out, std::ostream& err);
+
+int diff(const std::string& before, const std::string& after, bool json, std::ostream& out, std::ostream& err);
+
+struct GenerateArgs {
+  std::uint64_t count = 1000;
+  std::uint64_t seed = 1;
+  std::string jsonl;
+  std::string binary;
+};
+int generate(const GenerateArgs& args, std::ostream& out, std::ostream& err);
+
+int build_history(const std::string& jsonl, const std::string& binary, std::ostream& out, std::ostream& err);
+
+}  // namespace verdict::cli

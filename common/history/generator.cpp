@@ -140,13 +140,13 @@ Case generate_case(const GeneratorOptions& options, std::uint64_t index) {
   const bool own = age >= 28 && d.chance(0.5);
   h.type = static_cast<HouseholdType>((couple ? 4 : 0) + (children ? 2 : 0) + (own ? 1 : 0));
   h.children = children ? d.between(1, 3) : 0;
-  double income = std::exp(d.normal(std::log(couple ? 3900.0 : 2500.0), 0.35));
+  double income = std::exp(d.normal(std::log(couple ? 4400.0 : 2900.0), 0.33));
   if (age < 21) income *= 0.55;
   if (age >= 67) income *= 0.7;
   h.net_income = static_cast<Cents>(std::clamp(income, 600.0, 15000.0) * 100.0);
-  h.housing_costs = static_cast<Cents>(static_cast<double>(h.net_income) * std::clamp(d.normal(0.30, 0.07), 0.08, 0.55));
+  h.housing_costs = static_cast<Cents>(static_cast<double>(h.net_income) * std::clamp(d.normal(0.27, 0.06), 0.08, 0.5));
   if (age < 21 && d.chance(0.5)) h.housing_costs = 0;  // living with parents
-  h.other_obligations = d.chance(0.7) ? 0 : static_cast<Cents>(d.between(25, 450)) * 100;
+  h.other_obligations = d.chance(0.75) ? 0 : static_cast<Cents>(d.between(25, 300)) * 100;
   h.income_documented = d.chance(0.35);
 
   // Order.
@@ -160,6 +160,8 @@ Case generate_case(const GeneratorOptions& options, std::uint64_t index) {
     o.down_payment = d.chance(0.25) ? std::min<Cents>(o.device_price, static_cast<Cents>(d.between(1, 20)) * 1000) : 0;
     o.credit_amount = o.device_price - o.down_payment;
     o.credit_months = o.credit_amount > 0 ? (d.chance(0.85) ? 24 : 36) : 0;
+    // Shops ask for a payslip when the credit is large; most applicants bring one.
+    if (o.credit_amount > 100000) h.income_documented = d.chance(0.85);
   } else {
     o.product = Product::SimOnly;
   }
@@ -235,7 +237,7 @@ Case generate_case(const GeneratorOptions& options, std::uint64_t index) {
   }
   if (call(p.iban_check, 50, 300)) {
     const double roll = d.uniform();
-    p.iban_check.name_match = roll < 0.93 ? "match" : roll < 0.975 ? "close_match" : "no_match";
+    p.iban_check.name_match = roll < 0.95 ? "match" : roll < 0.988 ? "close_match" : "no_match";
     if (fraud_ring && d.chance(0.6)) p.iban_check.name_match = "no_match";
     p.iban_check.account_closed = d.chance(0.002);
     p.iban_check.business_account = d.chance(0.005);

@@ -1,5 +1,6 @@
 #include "history/history.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace verdict::history {
@@ -81,7 +82,23 @@ expected<HistoryView, std::string> parse_binary(std::span<const std::byte> buffe
     if (std::uint64_t{v.items[k].offset} + v.items[k].length > h.chars_size)
       return unexpected("history list item " + std::to_string(k) + " points outside the character pool");
   const auto catalog = facts::catalog();
+  std::vector<std::size_t> string_fields, list_fields;
+  for (std::size_t f = 0; f < facts::stored_field_count; ++f) {
+    if (catalog[f].type == lang::ValueType::String) string_fields.push_back(f);
+    if (catalog[f].type == lang::ValueType::List) list_fields.push_back(f);
+  }
   for (std::uint64_t r = 0; r < h.count; ++r) {
+    std::uint64_t furthest_string = 0, furthest_item = 0;
+    for (std::size_t f : string_fields) {
+      const lang::StrRef ref = v.records[r].slots[f].str;
+      furthest_string = std::max(furthest_string, std::uint64_t{ref.offset} + ref.length);
+    }
+    for (std::size_t f : list_fields) {
+      const auto& list = v.records[r].slots[f].list;
+      furthest_item = std::max(furthest_item, std::uint64_t{list.offset} + list.count);
+    }
+    if (furthest_string <= h.chars_size && furthest_item <= h.items_count) continue;
+    // Out of bounds somewhere in this record: find the field to name it.
     for (std::size_t f = 0; f < facts::stored_field_count; ++f) {
       const lang::Slot& s = v.records[r].slots[f];
       if (catalog[f].type == lang::ValueType::String) {

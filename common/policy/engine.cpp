@@ -95,6 +95,11 @@ expected<std::shared_ptr<const CompiledPolicy>, std::vector<PolicyDiagnostic>> C
       entry.when = std::move(*expr);
     policy->plan_.push_back(std::move(entry));
   }
+  for (std::size_t i = 0; i < doc.provider_plan.size(); ++i) {
+    if (!doc.provider_plan[i].required) continue;
+    const auto status_field = facts::find_field(std::string(to_string(doc.provider_plan[i].provider)) + ".status");
+    policy->required_.push_back({i, *status_field});
+  }
   for (const auto& t : doc.norm_tables) policy->norm_tables_by_date_.push_back(&t);
   std::sort(policy->norm_tables_by_date_.begin(), policy->norm_tables_by_date_.end(),
             [](const NormTable* a, const NormTable* b) { return a->valid_from > b->valid_from; });
@@ -176,18 +181,11 @@ Outcome CompiledPolicy::evaluate(const facts::FactView& facts, EvalScratch& scra
   }
   // A required provider that should have answered and did not: never accept without it.
   scratch.required_provider_missing = false;
-  for (std::size_t i = 0; i < plan_.size(); ++i) {
-    const ProviderPlanEntry& entry = document_.provider_plan[i];
-    if (!entry.required) continue;
-    static const std::array<std::uint16_t, provider_count> status_field = [] {
-      std::array<std::uint16_t, provider_count> ids{};
-      for (ProviderId id : all_providers()) ids[static_cast<std::size_t>(id)] = *facts::find_field(std::string(to_string(id)) + ".status");
-      return ids;
-    }();
-    const lang::StrRef status = facts.record->slots[status_field[static_cast<std::size_t>(entry.provider)]].str;
+  for (const RequiredProvider& required : required_) {
+    const lang::StrRef status = facts.record->slots[required.status_field].str;
     const std::string_view text(facts.chars + status.offset, status.length);
     if (text == "ok" || text == "hit" || text == "no_hit") continue;
-    if (lang::run_condition(program_, plan_[i].when, ctx, nullptr) != lang::Tri::False) {
+    if (lang::run_condition(program_, plan_[required.plan_index].when, ctx, nullptr) != lang::Tri::False) {
       scratch.required_provider_missing = true;
       outcome = stronger(outcome, Outcome::Refer);
     }

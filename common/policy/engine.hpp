@@ -71,6 +71,10 @@ class CompiledPolicy {
   struct CompiledPlanEntry {
     lang::Expr when;
   };
+  struct RequiredProvider {
+    std::size_t plan_index;
+    std::uint16_t status_field;
+  };
 
   CompiledPolicy() = default;
   void derive(const facts::FactView& facts, EvalScratch& scratch) const;
@@ -89,6 +93,7 @@ class CompiledPolicy {
   std::vector<CompiledRule> rules_;
   std::vector<CompiledOffer> offers_;
   std::vector<CompiledPlanEntry> plan_;
+  std::vector<RequiredProvider> required_;
   std::vector<const NormTable*> norm_tables_by_date_;  // newest first
 };
 

@@ -38,6 +38,7 @@ struct Compiler::Emitter {
   Value string_value(const std::string& s) {
     const std::string& stored = program.strings.emplace_back(s);
     Value v;
+    v.known = true;
     v.str.data = stored.data();
     v.str.length = static_cast<std::uint32_t>(stored.size());
     return v;
@@ -47,6 +48,7 @@ struct Compiler::Emitter {
 
   Value from_constant(const Constant& c) {
     Value v;
+    v.known = true;
     switch (c.type) {
       case ValueType::Bool: v.integer = c.boolean ? 1 : 0; break;
       case ValueType::Number: v.number = c.number; break;
@@ -98,12 +100,14 @@ struct Compiler::Emitter {
       case NodeKind::BoolLit: push_const(Value::boolean(n.boolean)); return true;
       case NodeKind::NumberLit: {
         Value v;
+        v.known = true;
         v.number = n.number;
         push_const(v);
         return true;
       }
       case NodeKind::MoneyLit: {
         Value v;
+        v.known = true;
         v.integer = n.cents;
         push_const(v);
         return true;
@@ -118,7 +122,7 @@ struct Compiler::Emitter {
         }
         note_field(n.field);
         if (n.field >= facts::stored_field_count) push_instr({Op::Derived, 0, n.field, 0}, +1);
-        else push_instr({Op::Field, 0, n.field, 0}, +1);
+        else push_instr({Op::Field, static_cast<std::uint8_t>(n.type), n.field, 0}, +1);
         return false;
       case NodeKind::Not:
         child(0);
@@ -148,6 +152,7 @@ struct Compiler::Emitter {
         child(1);
         const auto operand_type = ast.nodes[n.children[0]].type;
         push_instr({Op::Compare, static_cast<std::uint8_t>(n.kind), static_cast<std::uint16_t>(operand_type), 0}, -1);
+        fuse_field_compare();
         break;
       }
       case NodeKind::Add:
@@ -186,6 +191,7 @@ struct Compiler::Emitter {
     const std::string& name = n.text;
     if (name == "date") {
       Value v;
+      v.known = true;
       v.integer = parse_iso_date(ast.nodes[n.children[0]].text)->days;
       push_const(v);
       return true;
@@ -222,6 +228,20 @@ struct Compiler::Emitter {
     }
     if (constant_operands) fold(start, depth_before, n.type);
     return constant_operands;
+  }
+
+  /// Peephole: `Field f; Const c; Compare` becomes one instruction. A jump can only land on the
+  /// Field (the start of this node), and the fused instruction takes its place, so jumps stay valid.
+  void fuse_field_compare() {
+    auto& code = program.code;
+    const std::size_t n = code.size();
+    if (n < 3 || code[n - 3].op != Op::Field || code[n - 2].op != Op::Const) return;
+    const auto kind = code[n - 1].sub;
+    const auto type = static_cast<std::uint8_t>(code[n - 1].a);
+    if (kind >= 32 || type >= 8) return;
+    const Instr fused{Op::CompareFieldConst, static_cast<std::uint8_t>(kind | type << 5), code[n - 3].a, code[n - 2].b};
+    code.resize(n - 3);
+    code.push_back(fused);
   }
 
   /// Evaluates code[start, end) now and replaces it by one constant.

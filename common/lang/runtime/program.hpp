@@ -28,16 +28,27 @@ struct Value {
       std::uint32_t count;
     } list;
   };
-  bool known = true;
+  bool known;  // no default: the evaluation stack is left uninitialised on purpose
 
-  static Value boolean(bool b) { Value v; v.integer = b ? 1 : 0; return v; }
-  static Value unknown() { Value v; v.integer = 0; v.known = false; return v; }
+  static Value boolean(bool b) {
+    Value v;
+    v.integer = b ? 1 : 0;
+    v.known = true;
+    return v;
+  }
+  static Value unknown() {
+    Value v;
+    v.integer = 0;
+    v.known = false;
+    return v;
+  }
   std::string_view string_view() const { return {str.data, str.length}; }
 };
 
 enum class Op : std::uint8_t {
   Const,        // push constants[b]
-  Field,        // push stored field a
+  Field,        // push stored field a; sub: its type
+  CompareFieldConst,  // compare stored field a with constants[b]; sub: comparison kind | type << 5
   Derived,      // push derived field a
   Not,
   Neg,          // sub: type
@@ -84,6 +95,7 @@ class ConstSet {
   std::vector<std::string> strings_;
   std::vector<std::uint32_t> table_;  // index + 1 into strings_, 0 = empty
   std::vector<std::uint64_t> hashes_;
+  bool small_ = true;  // few strings: a linear scan beats hashing
   std::vector<double> numbers_;
   std::vector<std::int64_t> integers_;
 };
@@ -106,7 +118,7 @@ struct Program {
   std::vector<Instr> code;
   std::vector<Value> constants;
   std::deque<std::string> strings;  // deque: constants point into it, it never relocates
-  std::deque<ConstSet> sets;
+  std::vector<ConstSet> sets;  // looked up by index only, so a vector may move them
 
   Program() = default;
   Program(const Program&) = delete;

@@ -23,6 +23,7 @@ void ConstSet::add_number(double n) { numbers_.push_back(n); }
 void ConstSet::add_integer(std::int64_t i) { integers_.push_back(i); }
 
 void ConstSet::seal() {
+  small_ = strings_.size() <= 8;
   std::sort(numbers_.begin(), numbers_.end());
   std::sort(integers_.begin(), integers_.end());
   std::size_t capacity = 8;
@@ -38,7 +39,11 @@ void ConstSet::seal() {
 }
 
 bool ConstSet::contains(std::string_view s) const {
-  if (strings_.empty()) return false;
+  if (small_) {
+    for (const auto& candidate : strings_)
+      if (candidate.size() == s.size() && std::memcmp(candidate.data(), s.data(), s.size()) == 0) return true;
+    return false;
+  }
   const std::uint64_t h = fnv1a(s);
   const std::size_t mask = table_.size() - 1;
   for (std::size_t slot = h & mask;; slot = (slot + 1) & mask) {
@@ -57,6 +62,7 @@ namespace {
 
 inline Value load_slot(const Slot& slot, ValueType type, const char* chars) {
   Value v;
+  v.known = true;
   switch (type) {
     case ValueType::Number: v.number = slot.number; break;
     case ValueType::String:
@@ -139,7 +145,6 @@ Value run(const Program& program, const Expr& expr, const EvalContext& ctx, Miss
   std::size_t sp = 0;  // next free
   const Instr* code = program.code.data();
   const auto& facts = ctx.facts;
-  const auto& catalog = facts::catalog();
 
   for (std::uint32_t pc = expr.begin; pc < expr.end; ++pc) {
     const Instr& in = code[pc];
@@ -147,7 +152,19 @@ Value run(const Program& program, const Expr& expr, const EvalContext& ctx, Miss
       case Op::Const: stack[sp++] = program.constants[in.b]; break;
       case Op::Field: {
         if (facts.record->is_known(in.a)) {
-          stack[sp++] = load_slot(facts.record->slots[in.a], catalog[in.a].type, facts.chars);
+          stack[sp++] = load_slot(facts.record->slots[in.a], static_cast<ValueType>(in.sub), facts.chars);
+        } else {
+          if (missing) missing->set(in.a);
+          stack[sp++] = Value::unknown();
+        }
+        break;
+      }
+      case Op::CompareFieldConst: {
+        if (facts.record->is_known(in.a)) {
+          const auto type = static_cast<ValueType>(in.sub >> 5);
+          const Value field = load_slot(facts.record->slots[in.a], type, facts.chars);
+          stack[sp++] = Value::boolean(
+              compare(static_cast<NodeKind>(in.sub & 31), type, field, program.constants[in.b]));
         } else {
           if (missing) missing->set(in.a);
           stack[sp++] = Value::unknown();
@@ -158,6 +175,7 @@ Value run(const Program& program, const Expr& expr, const EvalContext& ctx, Miss
         const std::size_t d = in.a - facts::stored_field_count;
         if ((ctx.derived_known >> d) & 1U) {
           Value v;
+          v.known = true;
           v.integer = ctx.derived[d].integer;
           stack[sp++] = v;
         } else {
@@ -212,6 +230,7 @@ Value run(const Program& program, const Expr& expr, const EvalContext& ctx, Miss
           break;
         }
         Value out;
+        out.known = true;
         if (arith(static_cast<NodeKind>(in.sub), static_cast<ValueType>(in.a >> 4), static_cast<ValueType>(in.a & 15), a,
                   b, out))
           a = out;

@@ -431,11 +431,16 @@ json encode(const Case& c) {
 }
 
 namespace {
-json encode_reason(const Reason& r) {
+/// `effective` false for rules whose unknown condition was ignored: they decided nothing, so they
+/// carry no outcome and no customer message.
+json encode_reason(const Reason& r, bool effective) {
   json values = json::object();
   for (const auto& [path, text] : r.values) values[path] = json::parse(text, nullptr, false);
-  json out = {{"rule_id", r.rule_id}, {"reason_code", r.reason_code}, {"outcome", to_string(r.outcome)},
-              {"message", r.message}, {"values", std::move(values)}};
+  json out = {{"rule_id", r.rule_id}, {"reason_code", r.reason_code}, {"values", std::move(values)}};
+  if (effective) {
+    out["outcome"] = to_string(r.outcome);
+    out["message"] = r.message;
+  }
   if (!r.missing.empty()) out["missing"] = r.missing;
   return out;
 }
@@ -443,14 +448,14 @@ json encode_reason(const Reason& r) {
 
 json encode(const Decision& d) {
   json reasons = json::array();
-  for (const auto& r : d.reasons) reasons.push_back(encode_reason(r));
+  for (const auto& r : d.reasons) reasons.push_back(encode_reason(r, true));
   json out = {{"application_id", d.application_id},
               {"outcome", to_string(d.outcome)},
               {"reasons", std::move(reasons)},
               {"policy", {{"name", d.policy_name}, {"version", d.policy_version}, {"hash", d.policy_hash}}}};
   if (!d.ignored_unknown.empty()) {
     json ignored = json::array();
-    for (const auto& r : d.ignored_unknown) ignored.push_back(encode_reason(r));
+    for (const auto& r : d.ignored_unknown) ignored.push_back(encode_reason(r, false));
     out["ignored_unknown"] = std::move(ignored);
   }
   json offers = json::array();

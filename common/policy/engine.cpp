@@ -27,7 +27,17 @@ std::string format_date_nl(Date d) {
   return buffer;
 }
 
-std::string constant_json(const lang::Constant& c) { return encode_constant(c).dump(); }
+/// A parameter as a reason value: money in the same "123.45 EUR" form as money fields.
+std::string constant_json(const lang::Constant& c) {
+  if (c.type == lang::ValueType::Money) return "\"" + format_cents(c.integer) + " EUR\"";
+  if (c.type == lang::ValueType::Number && std::floor(c.number) == c.number && std::fabs(c.number) < 1e15)
+    return std::to_string(static_cast<long long>(c.number));
+  return encode_constant(c).dump();
+}
+
+constexpr const char* missing_data_message =
+    "Wij konden niet alle gegevens controleren die nodig zijn voor uw aanvraag. Een medewerker beoordeelt uw "
+    "aanvraag en neemt contact met u op.";
 
 }  // namespace
 
@@ -195,13 +205,7 @@ Outcome CompiledPolicy::evaluate(const facts::FactView& facts, EvalScratch& scra
 
 std::string CompiledPolicy::render_value(std::uint16_t field, const facts::FactView& facts, const EvalScratch& scratch,
                                          bool for_customer) const {
-  const auto ctx = context(facts, scratch);
-  lang::Expr load;
-  lang::Program single;  // a one-instruction program to reuse the runtime's loading rules
-  single.code.push_back({field >= facts::stored_field_count ? lang::Op::Derived : lang::Op::Field, 0, field, 0});
-  load.begin = 0;
-  load.end = 1;
-  const lang::Value v = lang::run(single, load, ctx, nullptr);
+  const lang::Value v = lang::load_field(field, context(facts, scratch));
   const auto type = facts::catalog()[field].type;
   if (!v.known) return for_customer ? "onbekend" : "null";
   switch (type) {
@@ -262,7 +266,8 @@ Reason CompiledPolicy::make_reason(std::size_t i, const facts::FactView& facts, 
   r.rule_id = rule.id;
   r.reason_code = rule.reason_code;
   r.outcome = by_unknown ? compiled.on_unknown.value_or(Outcome::Accept) : compiled.outcome;
-  r.message = fill_template(rule.message, facts, scratch);
+  // A rule decided by missing data must not tell the customer its condition was met.
+  r.message = by_unknown ? missing_data_message : fill_template(rule.message, facts, scratch);
   for (auto field : compiled.condition.fields)
     r.values.emplace_back(std::string(facts::catalog()[field].path), render_value(field, facts, scratch, false));
   for (const auto& name : compiled.condition.parameters)

@@ -145,6 +145,9 @@ struct MissingMask {
 /// Runs one expression. Never allocates. `missing` may be null.
 Value run(const Program& program, const Expr& expr, const EvalContext& context, MissingMask* missing);
 
+/// The value of one catalogue field in `context` (unknown when the field has no value).
+Value load_field(std::uint16_t field, const EvalContext& context);
+
 /// Runs a bool expression to a truth value.
 inline Tri run_condition(const Program& program, const Expr& expr, const EvalContext& context, MissingMask* missing) {
   const Value v = run(program, expr, context, missing);

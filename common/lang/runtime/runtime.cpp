@@ -140,6 +140,19 @@ inline bool arith(NodeKind kind, ValueType left, ValueType right, const Value& a
 
 }  // namespace
 
+Value load_field(std::uint16_t field, const EvalContext& ctx) {
+  if (field >= facts::stored_field_count) {
+    const std::size_t d = field - facts::stored_field_count;
+    if (!((ctx.derived_known >> d) & 1U)) return Value::unknown();
+    Value v;
+    v.known = true;
+    v.integer = ctx.derived[d].integer;
+    return v;
+  }
+  if (!ctx.facts.record->is_known(field)) return Value::unknown();
+  return load_slot(ctx.facts.record->slots[field], facts::catalog()[field].type, ctx.facts.chars);
+}
+
 Value run(const Program& program, const Expr& expr, const EvalContext& ctx, MissingMask* missing) {
   Value stack[max_stack_depth];
   std::size_t sp = 0;  // next free

@@ -20,20 +20,20 @@ class Builder {
   }
 
   void string(std::uint16_t i, std::string_view value, bool known = true) {
-    out_.slots[i].str = intern(value);
+    out_.values[i].str = intern(value);
     if (known) out_.set_known(i);
   }
   void integer(std::uint16_t i, std::int64_t value, bool known = true) {
-    out_.slots[i].integer = value;
+    out_.values[i].integer = value;
     if (known) out_.set_known(i);
   }
   void number(std::uint16_t i, double value, bool known = true) {
-    out_.slots[i].number = value;
+    out_.values[i].number = value;
     if (known) out_.set_known(i);
   }
   void list(std::uint16_t i, const std::vector<std::string>& values, bool known) {
-    out_.slots[i].list.offset = static_cast<std::uint32_t>(pools_.items.size());
-    out_.slots[i].list.count = static_cast<std::uint32_t>(values.size());
+    out_.values[i].list.offset = static_cast<std::uint32_t>(pools_.items.size());
+    out_.values[i].list.count = static_cast<std::uint32_t>(values.size());
     for (const auto& v : values) pools_.items.push_back(intern(v));
     if (known) out_.set_known(i);
   }

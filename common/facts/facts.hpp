@@ -14,7 +14,7 @@
 namespace verdict::facts {
 
 struct FactRecord {
-  std::array<lang::Slot, stored_field_count> slots;
+  std::array<lang::Slot, stored_field_count> values;
   std::array<std::uint64_t, 2> known;  // bit i: field i has a value
 
   bool is_known(std::size_t field) const { return (known[field >> 6] >> (field & 63)) & 1U; }

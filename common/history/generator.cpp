@@ -223,7 +223,7 @@ Case generate_case(const GeneratorOptions& options, std::uint64_t index) {
     if (customer) {
       p.operator_history.customer_months = d.between(1, 180);
       p.operator_history.active_subscriptions = d.chance(0.985) ? d.between(1, 3) : d.between(5, 8);
-      p.operator_history.open_device_credit = d.chance(0.4) ? static_cast<Cents>(d.between(100, 900)) * 100 : 0;
+      p.operator_history.open_device_credit = d.chance(0.4) ? static_cast<Cents>(d.between(100, 2400)) * 100 : 0;
       if (d.chance(0.06)) {
         p.operator_history.arrears = static_cast<Cents>(d.between(20, 400)) * 100;
         p.operator_history.arrears_days = d.between(5, 120);
@@ -233,7 +233,11 @@ Case generate_case(const GeneratorOptions& options, std::uint64_t index) {
   }
   if (call(p.id_check, 30, 180)) {
     const double roll = d.uniform();
-    p.id_check.document_status = document_expired ? "expired" : roll < 0.002 ? "stolen" : roll < 0.004 ? "lost" : "valid";
+    p.id_check.document_status = document_expired ? "expired"
+                                 : roll < 0.002 ? "stolen"
+                                 : roll < 0.004 ? "lost"
+                                 : roll < 0.005 ? "not_found"
+                                                : "valid";
   }
   if (call(p.iban_check, 50, 300)) {
     const double roll = d.uniform();

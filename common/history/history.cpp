@@ -30,7 +30,7 @@ void HistoryTable::add(const Case& c) {
 }
 
 std::string_view HistoryView::application_id(std::size_t i) const {
-  const lang::StrRef ref = records[i].slots[facts::field_id("application.id")].str;
+  const lang::StrRef ref = records[i].values[facts::field_id("application.id")].str;
   return {chars + ref.offset, ref.length};
 }
 
@@ -90,17 +90,17 @@ expected<HistoryView, std::string> parse_binary(std::span<const std::byte> buffe
   for (std::uint64_t r = 0; r < h.count; ++r) {
     std::uint64_t furthest_string = 0, furthest_item = 0;
     for (std::size_t f : string_fields) {
-      const lang::StrRef ref = v.records[r].slots[f].str;
+      const lang::StrRef ref = v.records[r].values[f].str;
       furthest_string = std::max(furthest_string, std::uint64_t{ref.offset} + ref.length);
     }
     for (std::size_t f : list_fields) {
-      const auto& list = v.records[r].slots[f].list;
+      const auto& list = v.records[r].values[f].list;
       furthest_item = std::max(furthest_item, std::uint64_t{list.offset} + list.count);
     }
     if (furthest_string <= h.chars_size && furthest_item <= h.items_count) continue;
     // Out of bounds somewhere in this record: find the field to name it.
     for (std::size_t f = 0; f < facts::stored_field_count; ++f) {
-      const lang::Slot& s = v.records[r].slots[f];
+      const lang::Slot& s = v.records[r].values[f];
       if (catalog[f].type == lang::ValueType::String) {
         if (std::uint64_t{s.str.offset} + s.str.length > h.chars_size)
           return unexpected("history record " + std::to_string(r) + " field " + std::string(catalog[f].path) +

@@ -140,10 +140,10 @@ void CompiledPolicy::derive(const facts::FactView& facts, EvalScratch& s) const 
   constexpr auto f_instalment = facts::field_id("order.monthly_instalment");
   constexpr auto f_months = facts::field_id("order.credit_months");
 
-  const auto& slots = facts.record->slots;
+  const auto& values = facts.record->values;
   s.derived_known = 0;
   s.norm_table = nullptr;
-  const Date date{static_cast<std::int32_t>(slots[f_date].integer)};
+  const Date date{static_cast<std::int32_t>(values[f_date].integer)};
   for (const NormTable* t : norm_tables_by_date_)
     if (t->valid_from <= date) {
       s.norm_table = t;
@@ -152,18 +152,18 @@ void CompiledPolicy::derive(const facts::FactView& facts, EvalScratch& s) const 
   if (!s.norm_table) return;  // no norm valid on that date: affordability stays unknown
 
   // Household type is stored as its name; map it back without allocating.
-  const lang::StrRef type_ref = slots[f_type].str;
+  const lang::StrRef type_ref = values[f_type].str;
   const std::string_view type_name(facts.chars + type_ref.offset, type_ref.length);
   const auto& names = household_type_names();
   const auto it = std::find(names.begin(), names.end(), type_name);
   if (it == names.end()) return;
   const NormRow& row = s.norm_table->rows[static_cast<std::size_t>(it - names.begin())];
 
-  const Cents income = slots[f_income].integer;
+  const Cents income = values[f_income].integer;
   const Cents loan_norm = row.base_norm + mul_div_round(std::max<Cents>(0, income - row.base_norm), row.markup_basis_points, 10'000);
-  const Cents capacity = income - loan_norm - slots[f_housing].integer - slots[f_other].integer;
-  const Cents instalment = slots[f_instalment].integer;
-  const auto months = static_cast<std::int64_t>(slots[f_months].number);
+  const Cents capacity = income - loan_norm - values[f_housing].integer - values[f_other].integer;
+  const Cents instalment = values[f_instalment].integer;
+  const auto months = static_cast<std::int64_t>(values[f_months].number);
 
   using D = facts::Derived;
   s.derived[static_cast<std::size_t>(D::BaseNorm)].integer = row.base_norm;
@@ -192,7 +192,7 @@ Outcome CompiledPolicy::evaluate(const facts::FactView& facts, EvalScratch& scra
   // A required provider that should have answered and did not: never accept without it.
   scratch.required_provider_missing = false;
   for (const RequiredProvider& required : required_) {
-    const lang::StrRef status = facts.record->slots[required.status_field].str;
+    const lang::StrRef status = facts.record->values[required.status_field].str;
     const std::string_view text(facts.chars + status.offset, status.length);
     if (text == "ok" || text == "hit" || text == "no_hit") continue;
     if (lang::run_condition(program_, plan_[required.plan_index].when, ctx, nullptr) != lang::Tri::False) {
@@ -339,11 +339,19 @@ Decision CompiledPolicy::explain(const Case& c, const facts::FactView& facts, Ev
   }
 
   if (outcome == Outcome::AcceptSimOnly) {
+    // Each fired SIM-only rule names the offers that answer its concern; only an offer that every
+    // one of them allows is made (income below the norm allows SIM-only and nothing else).
     std::vector<std::string> offered;
+    bool first = true;
     for (std::size_t i = 0; i < rules_.size(); ++i) {
       if (rules_[i].outcome != Outcome::AcceptSimOnly || scratch.results[i] != lang::Tri::True) continue;
-      for (const auto& id : document_.rules[i].counter_offers)
-        if (std::find(offered.begin(), offered.end(), id) == offered.end()) offered.push_back(id);
+      const auto& allowed = document_.rules[i].counter_offers;
+      if (first) offered = allowed;
+      else
+        std::erase_if(offered, [&](const std::string& id) {
+          return std::find(allowed.begin(), allowed.end(), id) == allowed.end();
+        });
+      first = false;
     }
     const Order& order = c.application.order;
     for (const auto& id : offered) {
@@ -357,6 +365,7 @@ Decision CompiledPolicy::explain(const Case& c, const facts::FactView& facts, Ev
         if (!target.known) continue;
         const Cents credit = std::max<Cents>(0, std::min(target.integer, order.credit_amount));
         if (credit >= order.credit_amount) continue;  // nothing to offer: the order already fits
+        if (def.type == "lower_device_price" && credit == 0 && order.down_payment == 0) continue;  // no device fits
         if (def.type == "down_payment") {
           offer.down_payment = order.down_payment + (order.credit_amount - credit);
           offer.credit_amount = credit;

@@ -72,7 +72,18 @@ class Checker {
     for (const auto& f : facts::catalog()) consider(f.path);
     for (const auto& [p, _] : symbols_.parameters) consider("params." + p);
     for (const auto& [l, _] : symbols_.lists) consider("lists." + l);
-    return best.empty() ? "" : " (did you mean '" + best + "'?)";
+    if (!best.empty()) return " (did you mean '" + best + "'?)";
+    // A field moved or named differently: match on the last segment ("address.postcode").
+    const auto last = name.substr(name.rfind('.') + 1);
+    for (const auto& f : facts::catalog())
+      if (f.path.substr(f.path.rfind('.') + 1) == last) return " (did you mean '" + std::string(f.path) + "'?)";
+    // Otherwise list what the namespace offers ("preventel has: ...").
+    const auto prefix = name.substr(0, name.find('.') + 1);
+    std::string fields;
+    for (const auto& f : facts::catalog())
+      if (prefix.size() > 1 && f.path.starts_with(prefix))
+        fields += (fields.empty() ? "" : ", ") + std::string(f.path.substr(prefix.size()));
+    return fields.empty() ? "" : " (" + std::string(prefix.substr(0, prefix.size() - 1)) + " has: " + fields + ")";
   }
 
   std::optional<ValueType> set(Node& n, ValueType t) {

@@ -150,7 +150,7 @@ Value load_field(std::uint16_t field, const EvalContext& ctx) {
     return v;
   }
   if (!ctx.facts.record->is_known(field)) return Value::unknown();
-  return load_slot(ctx.facts.record->slots[field], facts::catalog()[field].type, ctx.facts.chars);
+  return load_slot(ctx.facts.record->values[field], facts::catalog()[field].type, ctx.facts.chars);
 }
 
 Value run(const Program& program, const Expr& expr, const EvalContext& ctx, MissingMask* missing) {
@@ -165,7 +165,7 @@ Value run(const Program& program, const Expr& expr, const EvalContext& ctx, Miss
       case Op::Const: stack[sp++] = program.constants[in.b]; break;
       case Op::Field: {
         if (facts.record->is_known(in.a)) {
-          stack[sp++] = load_slot(facts.record->slots[in.a], static_cast<ValueType>(in.sub), facts.chars);
+          stack[sp++] = load_slot(facts.record->values[in.a], static_cast<ValueType>(in.sub), facts.chars);
         } else {
           if (missing) missing->set(in.a);
           stack[sp++] = Value::unknown();
@@ -175,7 +175,7 @@ Value run(const Program& program, const Expr& expr, const EvalContext& ctx, Miss
       case Op::CompareFieldConst: {
         if (facts.record->is_known(in.a)) {
           const auto type = static_cast<ValueType>(in.sub >> 5);
-          const Value field = load_slot(facts.record->slots[in.a], type, facts.chars);
+          const Value field = load_slot(facts.record->values[in.a], type, facts.chars);
           stack[sp++] = Value::boolean(
               compare(static_cast<NodeKind>(in.sub & 31), type, field, program.constants[in.b]));
         } else {

@@ -15,8 +15,6 @@ packages=(
   qt6-base-dev qt6-charts-dev qt6-tools-dev libgl-dev xvfb xauth
   # services for integration tests
   postgresql redis-server
-  # benchmarks
-  libbenchmark-dev
 )
 
 missing=()

@@ -9,7 +9,8 @@ Date date_from_civil(int year, unsigned month, unsigned day) {
   year -= month <= 2 ? 1 : 0;
   const int era = (year >= 0 ? year : year - 399) / 400;
   const auto yoe = static_cast<unsigned>(year - era * 400);
-  const unsigned doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  const unsigned shifted_month = month > 2 ? month - 3 : month + 9;  // March = 0
+  const unsigned doy = (153 * shifted_month + 2) / 5 + day - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return Date{static_cast<std::int32_t>(era * 146097 + static_cast<int>(doe) - 719468)};
 }
@@ -50,7 +51,7 @@ std::string format_iso_date(Date date) {
   int y = 0;
   unsigned m = 0, d = 0;
   civil_from_date(date, y, m, d);
-  char buffer[16];
+  char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%04d-%02u-%02u", y, m, d);
   return buffer;
 }

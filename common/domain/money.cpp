@@ -35,10 +35,13 @@ std::string format_euro_nl(Cents cents) {
          two_digits(magnitude % 100);
 }
 
+// 128-bit intermediate so a * numerator cannot overflow; a GCC/Clang extension.
+__extension__ using Wide = __int128;
+
 Cents mul_div_round(Cents a, std::int64_t numerator, std::int64_t denominator) {
-  const __int128 product = static_cast<__int128>(a) * numerator;
-  const __int128 half = denominator / 2;
-  const __int128 rounded = product >= 0 ? (product + half) / denominator : (product - half) / denominator;
+  const Wide product = static_cast<Wide>(a) * numerator;
+  const Wide half = denominator / 2;
+  const Wide rounded = product >= 0 ? (product + half) / denominator : (product - half) / denominator;
   return static_cast<Cents>(rounded);
 }
 

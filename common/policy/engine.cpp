@@ -22,7 +22,7 @@ std::string format_date_nl(Date d) {
   int y = 0;
   unsigned m = 0, day = 0;
   civil_from_date(d, y, m, day);
-  char buffer[16];
+  char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%02u-%02u-%04d", day, m, y);
   return buffer;
 }

@@ -166,7 +166,7 @@ TextPosition position_of(std::string_view text, std::size_t offset) {
 std::size_t offset_in_string(std::string_view json_text, std::size_t string_offset, std::size_t decoded_offset) {
   std::size_t raw = string_offset + 1;  // after the quote
   for (std::size_t decoded = 0; decoded < decoded_offset && raw < json_text.size() && json_text[raw] != '"'; ++decoded)
-    raw += json_text[raw] == '\\' ? (json_text[raw + 1] == 'u' ? 6 : 2) : 1;
+    raw += json_text[raw] != '\\' ? std::size_t{1} : (json_text[raw + 1] == 'u' ? std::size_t{6} : std::size_t{2});
   return raw;
 }
 

@@ -374,54 +374,62 @@ json encode_velocity(const VelocitySignals& v) {
           {"applicant_device_credits_30d", v.applicant_device_credits_30d}};
 }
 
+json encode_provider(ProviderId id, const ProviderResults& p) {
+  const ProviderCall& call = p.call(id);
+  json j = encode_call(call);
+  if (!answered(call.status)) return j;
+  switch (id) {
+    case ProviderId::Bkr: {
+      json contracts = json::array();
+      for (const auto& c : p.bkr.contracts)
+        contracts.push_back({{"type", c.type}, {"amount_cents", c.amount}, {"opened", format_iso_date(c.opened)},
+                             {"device", c.device}});
+      j["contracts"] = std::move(contracts);
+      j["codes"] = p.bkr.codes;
+      break;
+    }
+    case ProviderId::Preventel:
+      j["registrations"] = p.preventel.registrations;
+      j["outstanding_cents"] = p.preventel.outstanding;
+      break;
+    case ProviderId::Bureau:
+      j["bureau"] = p.bureau.bureau;
+      j["score"] = p.bureau.score;
+      j["payment_behaviour"] = p.bureau.payment_behaviour;
+      break;
+    case ProviderId::Operator:
+      j["active_subscriptions"] = p.operator_history.active_subscriptions;
+      j["open_device_credit_cents"] = p.operator_history.open_device_credit;
+      j["arrears_cents"] = p.operator_history.arrears;
+      j["arrears_days"] = p.operator_history.arrears_days;
+      j["write_offs"] = p.operator_history.write_offs;
+      j["customer_months"] = p.operator_history.customer_months;
+      break;
+    case ProviderId::IdCheck: j["document_status"] = p.id_check.document_status; break;
+    case ProviderId::IbanCheck:
+      j["name_match"] = p.iban_check.name_match;
+      j["account_closed"] = p.iban_check.account_closed;
+      j["business_account"] = p.iban_check.business_account;
+      break;
+    case ProviderId::Address:
+      j["exists"] = p.address.exists;
+      j["residential"] = p.address.residential;
+      break;
+  }
+  return j;
+}
+
+expected<void, InputErrors> decode_provider(ProviderId id, const json& node, ProviderResults& into) {
+  InputErrors errors;
+  decode_one_provider(id, node, "", into, errors);
+  if (!errors.errors.empty()) return unexpected(std::move(errors));
+  return {};
+}
+
 json encode(const ProviderResults& p) {
   json out = json::object();
-  for (ProviderId id : all_providers()) {
-    const ProviderCall& call = p.call(id);
-    if (call.status == ProviderStatus::NotCalled) continue;
-    json j = encode_call(call);
-    if (answered(call.status)) {
-      switch (id) {
-        case ProviderId::Bkr: {
-          json contracts = json::array();
-          for (const auto& c : p.bkr.contracts)
-            contracts.push_back({{"type", c.type}, {"amount_cents", c.amount}, {"opened", format_iso_date(c.opened)},
-                                 {"device", c.device}});
-          j["contracts"] = std::move(contracts);
-          j["codes"] = p.bkr.codes;
-          break;
-        }
-        case ProviderId::Preventel:
-          j["registrations"] = p.preventel.registrations;
-          j["outstanding_cents"] = p.preventel.outstanding;
-          break;
-        case ProviderId::Bureau:
-          j["bureau"] = p.bureau.bureau;
-          j["score"] = p.bureau.score;
-          j["payment_behaviour"] = p.bureau.payment_behaviour;
-          break;
-        case ProviderId::Operator:
-          j["active_subscriptions"] = p.operator_history.active_subscriptions;
-          j["open_device_credit_cents"] = p.operator_history.open_device_credit;
-          j["arrears_cents"] = p.operator_history.arrears;
-          j["arrears_days"] = p.operator_history.arrears_days;
-          j["write_offs"] = p.operator_history.write_offs;
-          j["customer_months"] = p.operator_history.customer_months;
-          break;
-        case ProviderId::IdCheck: j["document_status"] = p.id_check.document_status; break;
-        case ProviderId::IbanCheck:
-          j["name_match"] = p.iban_check.name_match;
-          j["account_closed"] = p.iban_check.account_closed;
-          j["business_account"] = p.iban_check.business_account;
-          break;
-        case ProviderId::Address:
-          j["exists"] = p.address.exists;
-          j["residential"] = p.address.residential;
-          break;
-      }
-    }
-    out[std::string(to_string(id))] = std::move(j);
-  }
+  for (ProviderId id : all_providers())
+    if (p.call(id).status != ProviderStatus::NotCalled) out[std::string(to_string(id))] = encode_provider(id, p);
   return out;
 }
 

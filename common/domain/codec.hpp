@@ -31,6 +31,11 @@ expected<Case, InputErrors> decode_case(const nlohmann::json& json);
 expected<ProviderResults, InputErrors> decode_provider_results(const nlohmann::json& providers,
                                                                 const nlohmann::json* velocity);
 
+/// One provider's answer on its own, as verdict-sim sends it and the daemon reads it: the object
+/// that sits under "/providers/<name>" in a case.
+nlohmann::json encode_provider(ProviderId id, const ProviderResults& results);
+expected<void, InputErrors> decode_provider(ProviderId id, const nlohmann::json& json, ProviderResults& into);
+
 nlohmann::json encode(const Application& application);
 nlohmann::json encode(const ProviderResults& providers);
 nlohmann::json encode_velocity(const VelocitySignals& velocity);

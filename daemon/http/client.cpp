@@ -1,0 +1,60 @@
+#include "client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace verdict::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+std::string reason(const boost::system::error_code& ec) {
+  if (ec == beast::error::timeout) return "timeout";
+  if (ec == asio::error::connection_refused) return "connection refused";
+  if (ec == asio::error::connection_reset || ec == bhttp::error::end_of_stream || ec == asio::error::eof)
+    return "connection reset";
+  return ec.message();
+}
+}  // namespace
+
+asio::awaitable<expected<ClientResponse, std::string>> post_json(Endpoint endpoint, std::string target, std::string body,
+                                                                 std::chrono::milliseconds timeout) {
+  auto executor = co_await asio::this_coro::executor;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(endpoint.host, ec);
+  if (ec) co_return unexpected("invalid provider address " + endpoint.host);
+  beast::tcp_stream stream(executor);
+  stream.expires_after(timeout);
+  auto [connect_ec] = co_await stream.async_connect(tcp::endpoint(address, endpoint.port), use_tuple);
+  if (connect_ec) co_return unexpected(reason(connect_ec));
+
+  bhttp::request<bhttp::string_body> request{bhttp::verb::post, target, 11};
+  request.set(bhttp::field::host, endpoint.host);
+  request.set(bhttp::field::content_type, "application/json");
+  request.keep_alive(false);
+  request.body() = std::move(body);
+  request.prepare_payload();
+  auto [write_ec, written] = co_await bhttp::async_write(stream, request, use_tuple);
+  if (write_ec) co_return unexpected(reason(write_ec));
+
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(1024 * 1024);
+  auto [read_ec, read] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+  if (read_ec) co_return unexpected(reason(read_ec));
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  auto& response = parser.get();
+  co_return ClientResponse{response.result_int(), std::move(response.body())};
+}
+
+}  // namespace verdict::http

@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git curl python3
   # core
   nlohmann-json3-dev libexpected-dev libcli11-dev libssl-dev
   # adapters and daemon

@@ -55,6 +55,16 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   build_cmd->add_option("JSONL", jsonl_in, "input")->required()->check(CLI::ExistingFile);
   build_cmd->add_option("VHIST", binary_out, "output")->required();
 
+  MigrateArgs mig;
+  auto* migrate_cmd = app.add_subcommand("migrate", "Create or update the decision store schema (PostgreSQL or SQLite)");
+  auto* migrate_postgres = migrate_cmd->add_option("--postgres", mig.postgres,
+                                                   "PostgreSQL URL, e.g. postgresql://verdict@db:5432/verdict");
+  auto* migrate_sqlite = migrate_cmd->add_option("--sqlite", mig.sqlite, "SQLite file (created when missing)");
+  migrate_postgres->excludes(migrate_sqlite);
+  migrate_cmd->add_option("--sql-dir", mig.sql_dir,
+                          "migrations: sql/ or its postgres/ or sqlite/ folder (default: the copy built in)")
+      ->check(CLI::ExistingDirectory);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -86,6 +96,13 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
       return cli::generate(gen, out, err);
     }
     if (*build_cmd) return cli::build_history(jsonl_in, binary_out, out, err);
+    if (*migrate_cmd) {
+      if (mig.postgres.empty() && mig.sqlite.empty()) {
+        err << "verdict migrate: give --postgres URL or --sqlite PATH\n";
+        return exit_usage;
+      }
+      return cli::migrate(mig, out, err);
+    }
   } catch (const std::exception& e) {
     err << "verdict: " << e.what() << "\n";
     return exit_input_error;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,7 @@
 #include "history/generator.hpp"
 #include "policy/diff.hpp"
 #include "policy/simulation.hpp"
+#include "store/migrations.hpp"
 
 namespace verdict::cli {
 
@@ -195,6 +197,24 @@ int build_history(const std::string& jsonl, const std::string& binary, std::ostr
     return exit_input_error;
   }
   out << "wrote " << table->size() << " applications to " << binary << "\n";
+  return exit_ok;
+}
+
+int migrate(const MigrateArgs& args, std::ostream& out, std::ostream& err) {
+  const bool postgres = !args.postgres.empty();
+  const char* backend = postgres ? "postgres" : "sqlite";
+  // --sql-dir may name the sql/ folder of a source tree or the backend's own folder inside it.
+  std::filesystem::path dir = args.sql_dir;
+  if (!dir.empty() && std::filesystem::is_directory(dir / backend)) dir /= backend;
+  auto applied = postgres ? store::migrate_postgres(args.postgres, dir) : store::migrate_sqlite(args.sqlite, dir);
+  if (!applied) {
+    err << "verdict migrate: " << applied.error().message << "\n";
+    return exit_input_error;
+  }
+  // The URL is not echoed: it may carry a password.
+  const std::string target = postgres ? "PostgreSQL" : args.sqlite;
+  if (*applied == 0) out << target << ": schema up to date, no migration applied\n";
+  else out << target << ": applied " << *applied << " migration" << (*applied == 1 ? "" : "s") << "\n";
   return exit_ok;
 }
 

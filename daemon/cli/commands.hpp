@@ -34,4 +34,11 @@ int generate(const GenerateArgs& args, std::ostream& out, std::ostream& err);
 
 int build_history(const std::string& jsonl, const std::string& binary, std::ostream& out, std::ostream& err);
 
+struct MigrateArgs {
+  std::string postgres;  // URL; exactly one of postgres and sqlite is set
+  std::string sqlite;    // file
+  std::string sql_dir;   // empty: the migrations compiled into the binary
+};
+int migrate(const MigrateArgs& args, std::ostream& out, std::ostream& err);
+
 }  // namespace verdict::cli

@@ -26,8 +26,24 @@ std::string reason(const boost::system::error_code& ec) {
 }
 }  // namespace
 
+std::string ClientResponse::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (k == name) return v;
+  return {};
+}
+
 asio::awaitable<expected<ClientResponse, std::string>> post_json(Endpoint endpoint, std::string target, std::string body,
                                                                  std::chrono::milliseconds timeout) {
+  ClientRequest request;
+  request.method = "POST";
+  request.target = std::move(target);
+  request.headers.emplace_back("Content-Type", "application/json");
+  request.body = std::move(body);
+  co_return co_await send(std::move(endpoint), std::move(request), timeout);
+}
+
+asio::awaitable<expected<ClientResponse, std::string>> send(Endpoint endpoint, ClientRequest client_request,
+                                                            std::chrono::milliseconds timeout) {
   auto executor = co_await asio::this_coro::executor;
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(endpoint.host, ec);
@@ -37,11 +53,14 @@ asio::awaitable<expected<ClientResponse, std::string>> post_json(Endpoint endpoi
   auto [connect_ec] = co_await stream.async_connect(tcp::endpoint(address, endpoint.port), use_tuple);
   if (connect_ec) co_return unexpected(reason(connect_ec));
 
-  bhttp::request<bhttp::string_body> request{bhttp::verb::post, target, 11};
+  bhttp::request<bhttp::string_body> request;
+  request.method_string(client_request.method);
+  request.target(client_request.target);
+  request.version(11);
   request.set(bhttp::field::host, endpoint.host);
-  request.set(bhttp::field::content_type, "application/json");
+  for (const auto& [k, v] : client_request.headers) request.set(k, v);
   request.keep_alive(false);
-  request.body() = std::move(body);
+  request.body() = std::move(client_request.body);
   request.prepare_payload();
   auto [write_ec, written] = co_await bhttp::async_write(stream, request, use_tuple);
   if (write_ec) co_return unexpected(reason(write_ec));
@@ -54,7 +73,15 @@ asio::awaitable<expected<ClientResponse, std::string>> post_json(Endpoint endpoi
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   auto& response = parser.get();
-  co_return ClientResponse{response.result_int(), std::move(response.body())};
+  ClientResponse out;
+  out.status = response.result_int();
+  for (const auto& field : response) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers.emplace_back(std::move(name), std::string(field.value()));
+  }
+  out.body = std::move(response.body());
+  co_return out;
 }
 
 }  // namespace verdict::http

@@ -6,6 +6,9 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "util/expected.hpp"
 
@@ -16,11 +19,25 @@ struct Endpoint {
   unsigned short port = 0;
 };
 
-struct ClientResponse {
-  unsigned status = 0;
+struct ClientRequest {
+  std::string method = "GET";
+  std::string target = "/";
+  std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
 };
 
+struct ClientResponse {
+  unsigned status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower case
+  std::string body;
+  std::string header(std::string_view name) const;
+};
+
+/// One request on a fresh connection.
+boost::asio::awaitable<expected<ClientResponse, std::string>> send(Endpoint endpoint, ClientRequest request,
+                                                                   std::chrono::milliseconds timeout);
+
+/// POST with a JSON body.
 boost::asio::awaitable<expected<ClientResponse, std::string>> post_json(Endpoint endpoint, std::string target,
                                                                         std::string body,
                                                                         std::chrono::milliseconds timeout);

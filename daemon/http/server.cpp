@@ -5,6 +5,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -12,6 +13,7 @@
 #include <chrono>
 #include <mutex>
 #include <map>
+#include <optional>
 
 namespace verdict::http {
 
@@ -79,8 +81,30 @@ struct Server::Impl {
   std::map<std::uint64_t, SessionHandle*> sessions;  // by id: an id is never reused, a pointer could be
   std::uint64_t next_session_id = 0;
 
+  asio::steady_timer idle_close;  // at shutdown: when idle keep-alive connections are closed
+
   Impl(Server& s, asio::io_context& ctx, const Router& r, ServerLimits l, RequestObserver o)
-      : owner(s), io(ctx), router(r), limits(l), observer(std::move(o)), acceptor(asio::make_strand(ctx)) {}
+      : owner(s),
+        io(ctx),
+        router(r),
+        limits(l),
+        observer(std::move(o)),
+        acceptor(asio::make_strand(ctx)),
+        idle_close(acceptor.get_executor()) {}
+
+  /// Closes every connection that is waiting for a request; busy ones close after their response.
+  void close_idle_sessions() {
+    std::lock_guard lock(sessions_mutex);
+    for (const auto& [id, handle] : sessions) {
+      // The cancel runs on the session's strand and looks the session up again there, so a
+      // session that ended in between is not touched.
+      asio::post(handle->stream->get_executor(), [this, session_id = id] {
+        std::lock_guard inner(sessions_mutex);
+        const auto it = sessions.find(session_id);
+        if (it != sessions.end() && !it->second->busy) it->second->stream->cancel();
+      });
+    }
+  }
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
@@ -96,7 +120,7 @@ struct Server::Impl {
   }
 
   /// Writes a response for a request that could not be read, then the connection closes.
-  asio::awaitable<void> reject(beast::tcp_stream& stream, unsigned version, const ApiError& error, const std::string& route) {
+  asio::awaitable<void> reject(beast::tcp_stream& stream, unsigned version, ApiError error, std::string route) {
     const HttpResponse r = problem_response(error, "");
     auto res = to_beast(r, version, false);
     stream.expires_after(limits.read_timeout);
@@ -122,7 +146,6 @@ struct Server::Impl {
     beast::flat_buffer buffer;
     try {
       for (;;) {
-        if (owner.draining_) break;  // shutting down: take no new request on this connection
         bhttp::request_parser<bhttp::string_body> parser;
         parser.body_limit(limits.body_limit);
         parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
@@ -130,12 +153,18 @@ struct Server::Impl {
         stream.expires_after(limits.idle_timeout);
         auto [header_ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, use_tuple);
         if (header_ec) {
-          if (header_ec == bhttp::error::header_limit)
-            co_await reject(stream, 11, {431, "Request header fields too large", "headers exceed " + std::to_string(limits.header_limit) + " bytes", {}, {}}, "unmatched");
+          // Named, not a temporary in the co_await: GCC 12 destroys such temporaries twice.
+          std::optional<ApiError> problem;
+          if (header_ec == bhttp::error::body_limit)  // Content-Length already says it is too large
+            problem = ApiError{413, "Content too large", "the body exceeds " + std::to_string(limits.body_limit) + " bytes", {}, {}};
+          else if (header_ec == bhttp::error::header_limit)
+            problem = ApiError{431, "Request header fields too large",
+                               "headers exceed " + std::to_string(limits.header_limit) + " bytes", {}, {}};
           else if (header_ec != bhttp::error::end_of_stream && header_ec != beast::error::timeout &&
                    header_ec != asio::error::operation_aborted && header_ec != asio::error::connection_reset &&
                    header_ec != asio::error::eof)
-            co_await reject(stream, 11, ApiError::bad_request("malformed HTTP request: " + header_ec.message()), "unmatched");
+            problem = ApiError::bad_request("malformed HTTP request: " + header_ec.message());
+          if (problem) co_await reject(stream, 11, *problem, "unmatched");
           break;
         }
         {
@@ -148,14 +177,14 @@ struct Server::Impl {
         auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
         if (body_ec) {
           --owner.in_flight_;
+          std::optional<ApiError> problem;
           if (body_ec == bhttp::error::body_limit)
-            co_await reject(stream, parser.get().version(),
-                            {413, "Content too large", "the body exceeds " + std::to_string(limits.body_limit) + " bytes", {}, {}},
-                            "unmatched");
+            problem = ApiError{413, "Content too large", "the body exceeds " + std::to_string(limits.body_limit) + " bytes", {}, {}};
           else if (body_ec != beast::error::timeout && body_ec != asio::error::operation_aborted &&
                    body_ec != bhttp::error::end_of_stream && body_ec != asio::error::eof)
-            co_await reject(stream, parser.get().version(), ApiError::bad_request("malformed HTTP request: " + body_ec.message()),
-                            "unmatched");
+            problem = ApiError::bad_request("malformed HTTP request: " + body_ec.message());
+          const unsigned version = parser.get().version();
+          if (problem) co_await reject(stream, version, *problem, "unmatched");
           break;
         }
         const auto& beast_request = parser.get();
@@ -224,22 +253,17 @@ expected<unsigned short, std::string> Server::listen(const std::string& address,
 }
 
 void Server::begin_shutdown() {
-  draining_ = true;
+  if (draining_.exchange(true)) return;
+  // Stop accepting now. Keep-alive connections get a short grace: a request a client sent just as
+  // the drain began is still answered (with Connection: close); after it, idle connections close.
   asio::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
     boost::system::error_code ignored;
     impl->acceptor.close(ignored);
-  });
-  // Idle keep-alive connections close now; busy ones close after their response.
-  // The cancel runs on the session's strand and looks the session up again there, so a session
-  // that ended in between is not touched.
-  std::lock_guard lock(impl_->sessions_mutex);
-  for (const auto& [id, handle] : impl_->sessions) {
-    asio::post(handle->stream->get_executor(), [impl = impl_.get(), session_id = id] {
-      std::lock_guard inner(impl->sessions_mutex);
-      const auto it = impl->sessions.find(session_id);
-      if (it != impl->sessions.end() && !it->second->busy) it->second->stream->cancel();
+    impl->idle_close.expires_after(std::chrono::milliseconds(250));
+    impl->idle_close.async_wait([impl](const boost::system::error_code& ec) {
+      if (!ec) impl->close_idle_sessions();
     });
-  }
+  });
 }
 
 }  // namespace verdict::http

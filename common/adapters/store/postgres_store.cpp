@@ -1,0 +1,344 @@
+#include "store/postgres_store.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <type_traits>
+
+#include "store/record_codec.hpp"
+
+namespace verdict::store {
+
+namespace postgres {
+
+std::string connection_string(const std::string& url) {
+  const bool is_url = url.starts_with("postgresql://") || url.starts_with("postgres://");
+  std::string out = url;
+  auto add = [&](std::string_view key, std::string_view value) {
+    if (out.find(std::string(key) + "=") != std::string::npos) return;
+    if (is_url) out += out.find('?') == std::string::npos ? '?' : '&';
+    else out += ' ';
+    out.append(key).append("=").append(value);
+  };
+  add("connect_timeout", "5");
+  add("application_name", "verdict");
+  return out;
+}
+
+std::unique_ptr<pqxx::connection> connect(const std::string& url) {
+  auto conn = std::make_unique<pqxx::connection>(connection_string(url));
+  // set_variable rather than a SET of our own: libpqxx restores these if it ever reconnects by itself.
+  conn->set_variable("client_min_messages", "warning");  // "relation already exists, skipping" is not news
+  // Bounds a write that hangs on a lock or a stuck server, so the sink can spool instead of waiting.
+  conn->set_variable("statement_timeout", "60000");
+  return conn;
+}
+
+bool transient_sqlstate(std::string_view sqlstate) {
+  return sqlstate.starts_with("08") ||    // connection exception
+         sqlstate.starts_with("40") ||    // serialization failure, deadlock
+         sqlstate.starts_with("53") ||    // insufficient resources: disk full, out of memory, too many connections
+         sqlstate.starts_with("57P") ||   // admin shutdown, crash shutdown, cannot connect now
+         sqlstate.starts_with("58") ||    // system error (I/O)
+         sqlstate == "57014" ||           // statement timeout
+         sqlstate == "55P03";             // lock not available
+}
+
+namespace {
+std::string first_line(const char* text) {
+  std::string s(text);
+  if (const auto end = s.find('\n'); end != std::string::npos) s.resize(end);
+  return s;
+}
+}  // namespace
+
+StoreError current_error(std::string_view doing) {
+  const std::string prefix = std::string(doing) + ": ";
+  try {
+    throw;
+  } catch (const pqxx::broken_connection& e) {
+    return {prefix + "connection failed: " + first_line(e.what()), true};
+  } catch (const pqxx::in_doubt_error& e) {
+    // The commit may or may not have happened. Writes are idempotent, so trying again is the answer.
+    return {prefix + "outcome of commit unknown: " + first_line(e.what()), true};
+  } catch (const pqxx::transaction_rollback& e) {
+    return {prefix + first_line(e.what()), true};
+  } catch (const pqxx::sql_error& e) {
+    return {prefix + first_line(e.what()) + " (SQLSTATE " + e.sqlstate() + ")", transient_sqlstate(e.sqlstate())};
+  } catch (const std::exception& e) {
+    return {prefix + first_line(e.what()), false};
+  } catch (...) {
+    return {prefix + "unknown error", false};
+  }
+}
+
+}  // namespace postgres
+
+namespace {
+
+/// The canonical text form, which is what the daemon writes. Anything else cannot be a stored id, and
+/// PostgreSQL would answer a malformed one with an error rather than "not found".
+bool is_uuid_text(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// A UTC calendar month, the unit of partitioning.
+struct Month {
+  int year = 0;
+  unsigned month = 0;  // 1..12
+  int index() const { return year * 12 + static_cast<int>(month) - 1; }
+  Month next() const { return month == 12 ? Month{year + 1, 1} : Month{year, month + 1}; }
+};
+
+Month month_of(std::int64_t epoch_ms) {
+  using namespace std::chrono;
+  const year_month_day day{floor<days>(sys_time<milliseconds>(milliseconds(epoch_ms)))};
+  return {static_cast<int>(day.year()), static_cast<unsigned>(day.month())};
+}
+
+std::string partition_name(Month m) {
+  char name[32];
+  std::snprintf(name, sizeof name, "decisions_%04d_%02u", m.year, m.month);
+  return name;
+}
+
+std::string month_start_literal(Month m) {
+  char literal[40];
+  std::snprintf(literal, sizeof literal, "'%04d-%02u-01 00:00:00+00'", m.year, m.month);
+  return literal;
+}
+
+// Serialises partition creation among all writers of a database (any fixed number; not the
+// migrations' key, so a daemon can write while another migrates).
+constexpr std::int64_t partition_lock_key = 0x7665'7264'6963'7402;  // "verdict\x02"
+
+// One statement per batch: the batch travels as one jsonb parameter (values are never spliced into
+// SQL text) and is unpacked by jsonb_to_recordset. Data-modifying CTEs let the decision row, its
+// provider calls and its idempotency key be written only for ids that decision_ids did not hold yet
+// — which is what makes rewriting a batch, or replaying a spool, store nothing twice. DISTINCT ON
+// folds a record repeated within the batch. The foreign keys to decision_ids are checked at the end
+// of the statement, after the CTE has inserted the ids.
+constexpr const char* write_batch_sql = R"sql(
+WITH batch AS (
+  SELECT DISTINCT ON (b.decision_id) b.*
+  FROM jsonb_to_recordset($1::jsonb) AS b(
+    decision_id uuid, idempotency_key text, application_id text, received_at_ms bigint,
+    channel text, shop_id text, outcome text, policy_name text, policy_version integer,
+    policy_hash text, elapsed_ms integer, customer_key text, case_json text, decision_json text,
+    provider_calls jsonb)
+),
+fresh AS (
+  INSERT INTO decision_ids (decision_id, received_at)
+  SELECT decision_id, timestamptz 'epoch' + received_at_ms * interval '1 millisecond' FROM batch
+  ON CONFLICT (decision_id) DO NOTHING
+  RETURNING decision_id, received_at
+),
+keys AS (
+  INSERT INTO idempotency_keys (idempotency_key, decision_id)
+  SELECT b.idempotency_key, b.decision_id FROM batch b JOIN fresh f USING (decision_id)
+  WHERE b.idempotency_key <> ''
+  ON CONFLICT (idempotency_key) DO NOTHING
+),
+calls AS (
+  INSERT INTO provider_calls (decision_id, seq, provider, status, latency_ms, cached, error)
+  SELECT b.decision_id, c.seq::smallint, c.call->>'provider', c.call->>'status',
+         (c.call->>'latency_ms')::integer, (c.call->>'cached')::boolean, NULLIF(c.call->>'error', '')
+  FROM batch b JOIN fresh f USING (decision_id)
+  CROSS JOIN LATERAL jsonb_array_elements(b.provider_calls) WITH ORDINALITY AS c(call, seq)
+)
+INSERT INTO decisions (decision_id, received_at, idempotency_key, application_id, channel, shop_id, outcome,
+                       policy_name, policy_version, policy_hash, elapsed_ms, customer_key, case_json, decision_json)
+SELECT b.decision_id, f.received_at, NULLIF(b.idempotency_key, ''), b.application_id, b.channel, b.shop_id,
+       b.outcome, b.policy_name, b.policy_version, b.policy_hash, b.elapsed_ms, b.customer_key,
+       b.case_json::jsonb, b.decision_json::jsonb
+FROM batch b JOIN fresh f USING (decision_id)
+)sql";
+
+// decision_ids gives the instant, so only the partition of that month is read.
+constexpr const char* find_sql = R"sql(
+SELECT d.decision_id::text, coalesce(d.idempotency_key, ''), d.application_id,
+       (extract(epoch FROM d.received_at) * 1000)::bigint, d.channel, d.shop_id, d.outcome, d.policy_name,
+       d.policy_hash, d.policy_version, d.elapsed_ms, d.customer_key, d.case_json::text, d.decision_json::text
+FROM decision_ids i JOIN decisions d ON d.decision_id = i.decision_id AND d.received_at = i.received_at
+WHERE i.decision_id = $1
+)sql";
+
+constexpr const char* find_calls_sql =
+    "SELECT provider, status, latency_ms, cached, coalesce(error, '') FROM provider_calls "
+    "WHERE decision_id = $1 ORDER BY seq";
+
+nlohmann::json batch_json(std::span<const DecisionRecord> batch) {
+  auto out = nlohmann::json::array();
+  for (const auto& r : batch) out.push_back(encode(r));
+  return out;
+}
+
+/// What PostgresStore::run returns for a piece of work returning T or expected<T, StoreError>.
+template <class T>
+struct ValueOf {
+  using type = T;
+};
+template <class T>
+struct ValueOf<expected<T, StoreError>> {
+  using type = T;
+};
+
+class PostgresStore final : public DecisionStore {
+ public:
+  explicit PostgresStore(std::string url) : url_(std::move(url)) {}
+
+  /// Connects and checks that the schema is there, so a daemon pointed at an empty database says so
+  /// at start instead of failing every write.
+  expected<void, StoreError> check() {
+    return run("opening the decision store", [](pqxx::connection& conn) -> expected<void, StoreError> {
+      pqxx::read_transaction t(conn);
+      if (t.exec1("SELECT to_regclass('decisions') IS NOT NULL")[0].as<bool>()) return {};
+      return unexpected(StoreError{"the database has no decisions table; run `verdict migrate --postgres URL`", false});
+    });
+  }
+
+  expected<void, StoreError> write(std::span<const DecisionRecord> batch) override {
+    if (batch.empty()) return {};
+    for (const auto& r : batch)
+      if (!is_uuid_text(r.decision_id))
+        return unexpected(StoreError{"decision id is not a UUID: " + r.decision_id, false});
+    const std::string json = batch_json(batch).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return run("writing decisions", [&](pqxx::connection& conn) {
+      for (const auto& r : batch) ensure_partition(conn, month_of(r.received_at_ms));
+      pqxx::work t(conn);
+      t.exec_prepared0("verdict_write_batch", json);
+      t.commit();
+    });
+  }
+
+  expected<std::optional<DecisionRecord>, StoreError> find(std::string_view decision_id) override {
+    if (!is_uuid_text(decision_id)) return std::optional<DecisionRecord>{};
+    const std::string id(decision_id);
+    return run("finding a decision", [&](pqxx::connection& conn) -> std::optional<DecisionRecord> {
+      pqxx::read_transaction t(conn);
+      const auto rows = t.exec_params(find_sql, id);
+      if (rows.empty()) return std::nullopt;
+      const auto row = rows[0];
+      DecisionRecord r;
+      r.decision_id = row[0].as<std::string>();
+      r.idempotency_key = row[1].as<std::string>();
+      r.application_id = row[2].as<std::string>();
+      r.received_at_ms = row[3].as<std::int64_t>();
+      r.channel = row[4].as<std::string>();
+      r.shop_id = row[5].as<std::string>();
+      r.outcome = row[6].as<std::string>();
+      r.policy_name = row[7].as<std::string>();
+      r.policy_hash = row[8].as<std::string>();
+      r.policy_version = row[9].as<int>();
+      r.elapsed_ms = row[10].as<int>();
+      r.customer_key = row[11].as<std::string>();
+      r.case_json = row[12].as<std::string>();
+      r.decision_json = row[13].as<std::string>();
+      for (const auto& call : t.exec_params(find_calls_sql, id))
+        r.provider_calls.push_back({call[0].as<std::string>(), call[1].as<std::string>(), call[2].as<int>(),
+                                    call[3].as<bool>(), call[4].as<std::string>()});
+      return r;
+    });
+  }
+
+  expected<std::optional<std::string>, StoreError> find_by_idempotency_key(std::string_view key) override {
+    if (key.empty()) return std::optional<std::string>{};
+    const std::string k(key);
+    return run("looking up an idempotency key", [&](pqxx::connection& conn) -> std::optional<std::string> {
+      pqxx::read_transaction t(conn);
+      const auto rows =
+          t.exec_params("SELECT decision_id::text FROM idempotency_keys WHERE idempotency_key = $1", k);
+      if (rows.empty()) return std::nullopt;
+      return rows[0][0].as<std::string>();
+    });
+  }
+
+  expected<std::uint64_t, StoreError> count_decisions() override {
+    return run("counting decisions", [](pqxx::connection& conn) {
+      pqxx::read_transaction t(conn);
+      return t.exec1("SELECT count(*) FROM decisions")[0].as<std::uint64_t>();
+    });
+  }
+
+ private:
+  /// Runs `work` on the connection (connecting first if there is none), under the store's lock,
+  /// turning exceptions into StoreError. A transient failure drops the connection so the next call
+  /// starts on a fresh one. `work` may return a plain value or an expected of its own.
+  template <class Work, class Result = std::invoke_result_t<Work, pqxx::connection&>,
+            class Value = typename ValueOf<Result>::type>
+  expected<Value, StoreError> run(std::string_view doing, Work&& work) {
+    std::lock_guard lock(mutex_);
+    try {
+      if (!conn_ || !conn_->is_open()) {
+        conn_ = postgres::connect(url_);
+        conn_->prepare("verdict_write_batch", write_batch_sql);
+      }
+      if constexpr (std::is_void_v<Result>) {
+        work(*conn_);
+        return expected<Value, StoreError>{};
+      } else {
+        return expected<Value, StoreError>(work(*conn_));
+      }
+    } catch (...) {
+      StoreError error = postgres::current_error(doing);
+      if (error.transient) conn_.reset();
+      return expected<Value, StoreError>(unexpected(std::move(error)));
+    }
+  }
+
+  /// Makes sure the month has its partition before rows are written into it: rows without one would
+  /// pile up in decisions_default, and once they are there the month's partition can no longer be
+  /// created. Runs in its own transaction, serialised among writers by an advisory lock, and is
+  /// remembered so that it costs one round trip per month per process.
+  void ensure_partition(pqxx::connection& conn, Month month) {
+    if (months_ready_.contains(month.index())) return;
+    // Table names and bounds cannot be statement parameters. Both are formatted here from integers,
+    // never from record values, so nothing outside this function shapes the SQL text.
+    const std::string name = partition_name(month);
+    if (month.year < 1 || month.year > 9998) {
+      months_ready_.insert(month.index());  // absurd dates: leave them to the default partition
+      return;
+    }
+    try {
+      pqxx::work t(conn);
+      t.exec_params("SELECT pg_advisory_xact_lock($1)", partition_lock_key);
+      if (t.exec_params1("SELECT to_regclass($1) IS NULL", name)[0].as<bool>()) {
+        t.exec0("CREATE TABLE " + name + " PARTITION OF decisions FOR VALUES FROM (" + month_start_literal(month) +
+                ") TO (" + month_start_literal(month.next()) + ")");
+      }
+      t.commit();
+    } catch (const pqxx::sql_error& e) {
+      // The default partition already holds rows of this month, or the name is taken by something
+      // else: the rows still have a home in decisions_default. Anything that may pass is not ours
+      // to swallow.
+      if (postgres::transient_sqlstate(e.sqlstate())) throw;
+    }
+    months_ready_.insert(month.index());
+  }
+
+  std::mutex mutex_;
+  std::string url_;
+  std::unique_ptr<pqxx::connection> conn_;
+  std::set<int> months_ready_;  // Month::index() of months known to have their partition
+};
+
+}  // namespace
+
+expected<std::unique_ptr<DecisionStore>, StoreError> open_postgres(const std::string& url) {
+  auto store = std::make_unique<PostgresStore>(url);
+  if (auto checked = store->check(); !checked) return unexpected(checked.error());
+  return std::unique_ptr<DecisionStore>(std::move(store));
+}
+
+}  // namespace verdict::store

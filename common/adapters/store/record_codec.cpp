@@ -1,0 +1,62 @@
+#include "store/record_codec.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace verdict::store {
+
+nlohmann::json encode(const DecisionRecord& r) {
+  auto calls = nlohmann::json::array();
+  for (const auto& c : r.provider_calls)
+    calls.push_back(
+        {{"provider", c.provider}, {"status", c.status}, {"latency_ms", c.latency_ms}, {"cached", c.cached}, {"error", c.error}});
+  return {{"decision_id", r.decision_id},
+          {"idempotency_key", r.idempotency_key},
+          {"application_id", r.application_id},
+          {"received_at_ms", r.received_at_ms},
+          {"channel", r.channel},
+          {"shop_id", r.shop_id},
+          {"outcome", r.outcome},
+          {"policy_name", r.policy_name},
+          {"policy_version", r.policy_version},
+          {"policy_hash", r.policy_hash},
+          {"elapsed_ms", r.elapsed_ms},
+          {"customer_key", r.customer_key},
+          {"case_json", r.case_json},
+          {"decision_json", r.decision_json},
+          {"provider_calls", std::move(calls)}};
+}
+
+std::optional<DecisionRecord> decode_record(const nlohmann::json& j) {
+  if (!j.is_object()) return std::nullopt;
+  try {
+    DecisionRecord r;
+    j.at("decision_id").get_to(r.decision_id);
+    j.at("idempotency_key").get_to(r.idempotency_key);
+    j.at("application_id").get_to(r.application_id);
+    j.at("received_at_ms").get_to(r.received_at_ms);
+    j.at("channel").get_to(r.channel);
+    j.at("shop_id").get_to(r.shop_id);
+    j.at("outcome").get_to(r.outcome);
+    j.at("policy_name").get_to(r.policy_name);
+    j.at("policy_version").get_to(r.policy_version);
+    j.at("policy_hash").get_to(r.policy_hash);
+    j.at("elapsed_ms").get_to(r.elapsed_ms);
+    j.at("customer_key").get_to(r.customer_key);
+    j.at("case_json").get_to(r.case_json);
+    j.at("decision_json").get_to(r.decision_json);
+    for (const auto& c : j.at("provider_calls")) {
+      DecisionRecord::ProviderCall call;
+      c.at("provider").get_to(call.provider);
+      c.at("status").get_to(call.status);
+      c.at("latency_ms").get_to(call.latency_ms);
+      c.at("cached").get_to(call.cached);
+      c.at("error").get_to(call.error);
+      r.provider_calls.push_back(std::move(call));
+    }
+    return r;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;  // the library reports a missing or mistyped field by throwing; we answer with a value
+  }
+}
+
+}  // namespace verdict::store

@@ -1,0 +1,319 @@
+#include "store/sqlite_store.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <climits>
+#include <mutex>
+
+#include "store/migrations.hpp"
+
+namespace verdict::store {
+
+namespace sqlite {
+
+StoreError error(sqlite3* db, std::string_view doing) {
+  const int code = sqlite3_extended_errcode(db);
+  const int primary = code & 0xff;
+  const bool transient = primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL ||
+                         primary == SQLITE_IOERR || primary == SQLITE_NOMEM;
+  return {std::string(doing) + ": " + sqlite3_errmsg(db), transient};
+}
+
+expected<void, StoreError> exec(sqlite3* db, const char* sql, std::string_view doing) {
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return unexpected(error(db, doing));
+  return {};
+}
+
+expected<Statement, StoreError> prepare(sqlite3* db, std::string_view sql) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw, nullptr) !=
+      SQLITE_OK)
+    return unexpected(error(db, "preparing a statement"));
+  return Statement(raw);
+}
+
+expected<Database, StoreError> open_database(const std::filesystem::path& file) {
+  // The file holds applications: a new one is readable by the service's user only (SQLite would
+  // create it 0644), and SQLite gives its -wal and -shm files the same mode. An empty file is a valid
+  // new database.
+  if (const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) ::close(fd);
+  sqlite3* raw = nullptr;
+  // NOMUTEX: each store serialises its own calls, SQLite's per-connection mutex would only add cost.
+  const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  const int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
+  Database db(raw);  // closes the handle even when opening failed, as SQLite requires
+  if (rc != SQLITE_OK) {
+    if (!db) return unexpected(StoreError{"opening " + file.string() + ": out of memory", true});
+    return unexpected(error(db.get(), "opening " + file.string()));
+  }
+  sqlite3_extended_result_codes(db.get(), 1);
+  sqlite3_busy_timeout(db.get(), 5'000);
+  if (auto ok = exec(db.get(),
+                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                     "configuring " + file.string());
+      !ok)
+    return unexpected(ok.error());
+  return db;
+}
+
+}  // namespace sqlite
+
+namespace {
+
+using sqlite::Statement;
+
+/// Binds by position; texts are bound without a copy (nullptr destructor = SQLITE_STATIC, spelled
+/// without the macro's C cast), so the strings must outlive the step, which they do: every statement
+/// is stepped and reset inside the call that bound it.
+class Binder {
+ public:
+  explicit Binder(sqlite3_stmt* statement) : statement_(statement) {}
+  Binder& text(std::string_view value) {
+    ok_ = ok_ && value.size() <= INT_MAX &&
+          sqlite3_bind_text(statement_, ++index_, value.data(), static_cast<int>(value.size()), nullptr) == SQLITE_OK;
+    return *this;
+  }
+  /// NULL for the empty string: an absent idempotency key or provider error.
+  Binder& text_or_null(std::string_view value) {
+    if (!value.empty()) return text(value);
+    ok_ = ok_ && sqlite3_bind_null(statement_, ++index_) == SQLITE_OK;
+    return *this;
+  }
+  Binder& integer(std::int64_t value) {
+    ok_ = ok_ && sqlite3_bind_int64(statement_, ++index_, value) == SQLITE_OK;
+    return *this;
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  sqlite3_stmt* statement_;
+  int index_ = 0;
+  bool ok_ = true;
+};
+
+/// Resets a statement when the call that used it ends, however it ends.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(sqlite3_stmt* statement) : statement_(statement) {}
+  ~ResetOnExit() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  sqlite3_stmt* statement_;
+};
+
+std::string column_text(sqlite3_stmt* statement, int column) {
+  const auto* text = sqlite3_column_text(statement, column);
+  if (!text) return {};
+  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
+}
+
+int column_int(sqlite3_stmt* statement, int column) { return sqlite3_column_int(statement, column); }
+
+class SqliteStore final : public DecisionStore {
+ public:
+  static expected<std::unique_ptr<DecisionStore>, StoreError> open(const std::filesystem::path& file,
+                                                                   const std::filesystem::path& sql_dir) {
+    auto db = sqlite::open_database(file);
+    if (!db) return unexpected(db.error());
+    if (sql_dir.empty()) {
+      if (auto applied = apply_sqlite_migrations(db->get(), embedded_sqlite_migrations()); !applied)
+        return unexpected(applied.error());
+    } else {
+      auto migrations = read_migrations(sql_dir);
+      if (!migrations) return unexpected(migrations.error());
+      if (auto applied = apply_sqlite_migrations(db->get(), *migrations); !applied) return unexpected(applied.error());
+    }
+    auto store = std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db)));
+    if (auto prepared = store->prepare_statements(); !prepared) return unexpected(prepared.error());
+    return std::unique_ptr<DecisionStore>(std::move(store));
+  }
+
+  expected<void, StoreError> write(std::span<const DecisionRecord> batch) override {
+    if (batch.empty()) return {};
+    std::lock_guard lock(mutex_);
+    if (auto begun = sqlite::exec(db_.get(), "BEGIN IMMEDIATE", "starting a write"); !begun)
+      return unexpected(begun.error());
+    for (const auto& record : batch) {
+      if (auto written = insert(record); !written) {
+        sqlite::exec(db_.get(), "ROLLBACK", "rolling back");  // may fail if SQLite already rolled back
+        return unexpected(written.error());
+      }
+    }
+    if (auto committed = sqlite::exec(db_.get(), "COMMIT", "committing a write"); !committed) {
+      sqlite::exec(db_.get(), "ROLLBACK", "rolling back");
+      return unexpected(committed.error());
+    }
+    return {};
+  }
+
+  expected<std::optional<DecisionRecord>, StoreError> find(std::string_view decision_id) override {
+    std::lock_guard lock(mutex_);
+    // One read transaction, so the decision and its calls are from the same state of the file.
+    if (auto begun = sqlite::exec(db_.get(), "BEGIN", "starting a read"); !begun) return unexpected(begun.error());
+    auto found = find_locked(decision_id);
+    sqlite::exec(db_.get(), "COMMIT", "ending a read");
+    return found;
+  }
+
+  expected<std::optional<std::string>, StoreError> find_by_idempotency_key(std::string_view key) override {
+    if (key.empty()) return std::optional<std::string>{};
+    std::lock_guard lock(mutex_);
+    sqlite3_stmt* statement = find_key_.get();
+    ResetOnExit reset(statement);
+    if (!Binder(statement).text(key).ok()) return unexpected(sqlite::error(db_.get(), "looking up a key"));
+    const int rc = sqlite3_step(statement);
+    if (rc == SQLITE_DONE) return std::optional<std::string>{};
+    if (rc != SQLITE_ROW) return unexpected(sqlite::error(db_.get(), "looking up a key"));
+    return std::optional<std::string>{column_text(statement, 0)};
+  }
+
+  expected<std::uint64_t, StoreError> count_decisions() override {
+    std::lock_guard lock(mutex_);
+    sqlite3_stmt* statement = count_.get();
+    ResetOnExit reset(statement);
+    if (sqlite3_step(statement) != SQLITE_ROW) return unexpected(sqlite::error(db_.get(), "counting decisions"));
+    return static_cast<std::uint64_t>(sqlite3_column_int64(statement, 0));
+  }
+
+ private:
+  explicit SqliteStore(sqlite::Database db) : db_(std::move(db)) {}
+
+  expected<void, StoreError> prepare_statements() {
+    struct Wanted {
+      Statement* into;
+      std::string_view sql;
+    };
+    const Wanted wanted[] = {
+        {&insert_decision_,
+         "INSERT INTO decisions (decision_id, received_at_ms, idempotency_key, application_id, channel, shop_id, "
+         "outcome, policy_name, policy_version, policy_hash, elapsed_ms, customer_key, case_json, decision_json) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (decision_id) DO NOTHING"},
+        {&insert_call_,
+         "INSERT INTO provider_calls (decision_id, seq, provider, status, latency_ms, cached, error) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+        {&insert_key_,
+         "INSERT INTO idempotency_keys (idempotency_key, decision_id) VALUES (?1, ?2) "
+         "ON CONFLICT (idempotency_key) DO NOTHING"},
+        {&find_decision_,
+         "SELECT decision_id, coalesce(idempotency_key, ''), application_id, received_at_ms, channel, shop_id, "
+         "outcome, policy_name, policy_hash, policy_version, elapsed_ms, customer_key, case_json, decision_json "
+         "FROM decisions WHERE decision_id = ?1"},
+        {&find_calls_,
+         "SELECT provider, status, latency_ms, cached, coalesce(error, '') FROM provider_calls "
+         "WHERE decision_id = ?1 ORDER BY seq"},
+        {&find_key_, "SELECT decision_id FROM idempotency_keys WHERE idempotency_key = ?1"},
+        {&count_, "SELECT count(*) FROM decisions"},
+    };
+    for (const auto& w : wanted) {
+      auto statement = sqlite::prepare(db_.get(), w.sql);
+      if (!statement) return unexpected(statement.error());
+      *w.into = std::move(*statement);
+    }
+    return {};
+  }
+
+  /// One record inside the caller's transaction; its calls and key only when the decision is new.
+  expected<void, StoreError> insert(const DecisionRecord& r) {
+    {
+      sqlite3_stmt* statement = insert_decision_.get();
+      ResetOnExit reset(statement);
+      const bool bound = Binder(statement)
+                             .text(r.decision_id)
+                             .integer(r.received_at_ms)
+                             .text_or_null(r.idempotency_key)
+                             .text(r.application_id)
+                             .text(r.channel)
+                             .text(r.shop_id)
+                             .text(r.outcome)
+                             .text(r.policy_name)
+                             .integer(r.policy_version)
+                             .text(r.policy_hash)
+                             .integer(r.elapsed_ms)
+                             .text(r.customer_key)
+                             .text(r.case_json)
+                             .text(r.decision_json)
+                             .ok();
+      if (!bound || sqlite3_step(statement) != SQLITE_DONE)
+        return unexpected(sqlite::error(db_.get(), "writing decision " + r.decision_id));
+      if (sqlite3_changes(db_.get()) == 0) return {};  // stored before: skip, never duplicate
+    }
+    std::int64_t seq = 0;
+    for (const auto& call : r.provider_calls) {
+      sqlite3_stmt* statement = insert_call_.get();
+      ResetOnExit reset(statement);
+      const bool bound = Binder(statement)
+                             .text(r.decision_id)
+                             .integer(++seq)
+                             .text(call.provider)
+                             .text(call.status)
+                             .integer(call.latency_ms)
+                             .integer(call.cached ? 1 : 0)
+                             .text_or_null(call.error)
+                             .ok();
+      if (!bound || sqlite3_step(statement) != SQLITE_DONE)
+        return unexpected(sqlite::error(db_.get(), "writing the provider calls of " + r.decision_id));
+    }
+    if (!r.idempotency_key.empty()) {
+      sqlite3_stmt* statement = insert_key_.get();
+      ResetOnExit reset(statement);
+      if (!Binder(statement).text(r.idempotency_key).text(r.decision_id).ok() || sqlite3_step(statement) != SQLITE_DONE)
+        return unexpected(sqlite::error(db_.get(), "writing the idempotency key of " + r.decision_id));
+    }
+    return {};
+  }
+
+  expected<std::optional<DecisionRecord>, StoreError> find_locked(std::string_view decision_id) {
+    DecisionRecord r;
+    {
+      sqlite3_stmt* statement = find_decision_.get();
+      ResetOnExit reset(statement);
+      if (!Binder(statement).text(decision_id).ok()) return unexpected(sqlite::error(db_.get(), "finding a decision"));
+      const int rc = sqlite3_step(statement);
+      if (rc == SQLITE_DONE) return std::optional<DecisionRecord>{};
+      if (rc != SQLITE_ROW) return unexpected(sqlite::error(db_.get(), "finding a decision"));
+      r.decision_id = column_text(statement, 0);
+      r.idempotency_key = column_text(statement, 1);
+      r.application_id = column_text(statement, 2);
+      r.received_at_ms = sqlite3_column_int64(statement, 3);
+      r.channel = column_text(statement, 4);
+      r.shop_id = column_text(statement, 5);
+      r.outcome = column_text(statement, 6);
+      r.policy_name = column_text(statement, 7);
+      r.policy_hash = column_text(statement, 8);
+      r.policy_version = column_int(statement, 9);
+      r.elapsed_ms = column_int(statement, 10);
+      r.customer_key = column_text(statement, 11);
+      r.case_json = column_text(statement, 12);
+      r.decision_json = column_text(statement, 13);
+    }
+    sqlite3_stmt* statement = find_calls_.get();
+    ResetOnExit reset(statement);
+    if (!Binder(statement).text(decision_id).ok()) return unexpected(sqlite::error(db_.get(), "finding provider calls"));
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
+      r.provider_calls.push_back({column_text(statement, 0), column_text(statement, 1), column_int(statement, 2),
+                                  column_int(statement, 3) != 0, column_text(statement, 4)});
+    }
+    if (rc != SQLITE_DONE) return unexpected(sqlite::error(db_.get(), "finding provider calls"));
+    return std::optional<DecisionRecord>{std::move(r)};
+  }
+
+  std::mutex mutex_;
+  sqlite::Database db_;  // declared before the statements: they are finalized first
+  Statement insert_decision_, insert_call_, insert_key_, find_decision_, find_calls_, find_key_, count_;
+};
+
+}  // namespace
+
+expected<std::unique_ptr<DecisionStore>, StoreError> open_sqlite(const std::filesystem::path& file,
+                                                                 const std::filesystem::path& sql_dir) {
+  return SqliteStore::open(file, sql_dir);
+}
+
+}  // namespace verdict::store

@@ -1,0 +1,375 @@
+// Daemon benchmark: verdictd and verdict-sim run as their own processes; this process is the load
+// generator, on loopback, bounded in count and time. It prints figures and their ratio to the
+// targets of issue 3, all measured in one run:
+//   1. concurrency: 7 providers with fixed latencies, concurrent vs forced-sequential calls;
+//   2. overhead: decision latency minus the slowest provider's latency at 500 req/s (p50, p99);
+//   3. cached path: decisions/s with every provider answer cached vs a bare endpoint (/healthz);
+//   4. memory: verdictd's RSS idle and with 1,000 concurrent keep-alive connections.
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = beast::http;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+namespace {
+
+const std::string token = "bench-token-0123456789abcdef";
+
+struct Child {
+  pid_t pid = -1;
+  Child(std::vector<std::string> argv, const std::string& log) {
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) pid = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~Child() {
+    if (pid <= 0) return;
+    kill(pid, SIGTERM);
+    int status = 0;
+    waitpid(pid, &status, 0);
+  }
+  long rss_kib() const {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(in, line))
+      if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
+    return -1;
+  }
+};
+
+unsigned short free_port() {
+  asio::io_context io;
+  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return a.local_endpoint().port();
+}
+
+/// Blocking request on a fresh connection, for set-up and checks.
+std::optional<std::pair<unsigned, std::string>> request(unsigned short port, const std::string& method, const std::string& target,
+                                                        const std::string& body = {}) {
+  try {
+    asio::io_context io;
+    beast::tcp_stream s(io);
+    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    bhttp::request<bhttp::string_body> req{method == "PUT" ? bhttp::verb::put : method == "POST" ? bhttp::verb::post : bhttp::verb::get,
+                                           target, 11};
+    req.set(bhttp::field::host, "127.0.0.1");
+    req.set(bhttp::field::authorization, "Bearer " + token);
+    req.set(bhttp::field::content_type, "application/json");
+    req.body() = body;
+    req.prepare_payload();
+    bhttp::write(s, req);
+    beast::flat_buffer b;
+    bhttp::response<bhttp::string_body> res;
+    bhttp::read(s, b, res);
+    return std::make_pair(res.result_int(), res.body());
+  } catch (...) {
+    return std::nullopt;
+  }
+}
+
+bool wait_ready(unsigned short port, const std::string& path) {
+  for (int i = 0; i < 200; ++i) {
+    if (auto r = request(port, "GET", path); r && r->first == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+std::string application(int person) {
+  static const json base = [] {
+    std::ifstream in(std::string(VERDICT_SOURCE_DIR) + "/resources/samples/application.json");
+    return json::parse(in);
+  }();
+  json a = base;
+  a["applicant"]["email"] = "bench+clean@example.com";
+  if (person >= 0) {  // a different person each time: nothing cached
+    a["applicant"]["last_name"] = "Bench-" + std::to_string(person);
+    a["applicant"]["id_document"]["number"] = "NX" + std::to_string(1'000'000 + person);
+    a["applicant"]["address"]["house_number"] = std::to_string(1 + person % 9000);
+  }
+  return a.dump();
+}
+
+bhttp::request<bhttp::string_body> make_request(const std::string& target, const std::string& body) {
+  bhttp::request<bhttp::string_body> req{body.empty() ? bhttp::verb::get : bhttp::verb::post, target, 11};
+  req.set(bhttp::field::host, "127.0.0.1");
+  req.set(bhttp::field::authorization, "Bearer " + token);
+  if (!body.empty()) req.set(bhttp::field::content_type, "application/json");
+  req.keep_alive(true);
+  req.body() = body;
+  req.prepare_payload();
+  return req;
+}
+
+struct Connection {
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  explicit Connection(asio::any_io_executor ex) : stream(ex) {}
+};
+
+/// One request on a keep-alive connection; seconds taken, or nullopt on failure.
+asio::awaitable<std::optional<double>> exchange(Connection& c, bhttp::request<bhttp::string_body>& req) {
+  const auto start = Clock::now();
+  c.stream.expires_after(std::chrono::seconds(10));
+  auto [we, wn] = co_await bhttp::async_write(c.stream, req, asio::as_tuple(asio::use_awaitable));
+  if (we) co_return std::nullopt;
+  bhttp::response<bhttp::string_body> res;
+  auto [re, rn] = co_await bhttp::async_read(c.stream, c.buffer, res, asio::as_tuple(asio::use_awaitable));
+  if (re || res.result_int() != 200) co_return std::nullopt;
+  co_return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+asio::awaitable<bool> connect(Connection& c, unsigned short port) {
+  auto [ec] = co_await c.stream.async_connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                                              asio::as_tuple(asio::use_awaitable));
+  co_return !ec;
+}
+
+/// Closed loop: `connections` clients back to back for `seconds`; returns completed requests/s.
+double closed_loop(unsigned short port, const std::string& target, const std::string& body, int connections, double seconds,
+                   std::size_t& errors) {
+  asio::io_context io;
+  std::size_t done = 0;
+  errors = 0;
+  const auto until = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  for (int i = 0; i < connections; ++i)
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+          Connection c(co_await asio::this_coro::executor);
+          if (!co_await connect(c, port)) {
+            ++errors;
+            co_return;
+          }
+          auto req = make_request(target, body);
+          while (Clock::now() < until) {
+            if (co_await exchange(c, req)) ++done;
+            else {
+              ++errors;
+              co_return;
+            }
+          }
+        },
+        asio::detached);
+  const auto start = Clock::now();
+  io.run();
+  return static_cast<double>(done) / std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+/// Open loop: `count` requests at `rate` per second, each a different applicant; latencies in seconds.
+std::vector<double> open_loop(unsigned short port, double rate, int count, std::size_t& errors, int first_person) {
+  asio::io_context io;
+  std::vector<double> latencies;
+  errors = 0;
+  std::deque<std::unique_ptr<Connection>> idle;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        auto ex = co_await asio::this_coro::executor;
+        asio::steady_timer tick(ex);
+        const auto start = Clock::now();
+        for (int i = 0; i < count; ++i) {
+          tick.expires_at(start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(i / rate)));
+          co_await tick.async_wait(asio::use_awaitable);
+          asio::co_spawn(
+              ex,
+              [&, i]() -> asio::awaitable<void> {
+                std::unique_ptr<Connection> c;
+                if (!idle.empty()) {
+                  c = std::move(idle.front());
+                  idle.pop_front();
+                } else {
+                  c = std::make_unique<Connection>(co_await asio::this_coro::executor);
+                  if (!co_await connect(*c, port)) {
+                    ++errors;
+                    co_return;
+                  }
+                }
+                auto req = make_request("/v1/decisions", application(first_person + i));
+                if (auto t = co_await exchange(*c, req)) {
+                  latencies.push_back(*t);
+                  idle.push_back(std::move(c));
+                } else {
+                  ++errors;
+                }
+              },
+              asio::detached);
+        }
+      },
+      asio::detached);
+  io.run();
+  return latencies;
+}
+
+}  // namespace
+
+int main() {
+  const auto dir = std::filesystem::temp_directory_path() / ("verdict-bench-daemon-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const unsigned short sim_port = free_port();
+
+  // Fixed provider latencies (median = p95): the ideal concurrent speed-up is sum / max.
+  const std::vector<std::pair<std::string, double>> latencies{{"bkr", 180}, {"preventel", 90}, {"bureau", 150}, {"operator", 20},
+                                                              {"id_check", 80}, {"iban_check", 120}, {"address", 40}};
+  double sum = 0, slowest = 0;
+  json providers = json::object();
+  for (const auto& [name, ms] : latencies) {
+    providers[name] = {{"median_ms", ms}, {"p95_ms", ms}};
+    sum += ms;
+    slowest = std::max(slowest, ms);
+  }
+  {
+    std::ofstream(dir / "sim.json") << json{{"latency_scale", 1.0}, {"providers", providers}}.dump();
+  }
+  Child sim({VERDICT_SIM_BINARY, "--listen", "127.0.0.1", "--port", std::to_string(sim_port), "--config",
+             (dir / "sim.json").string()},
+            (dir / "sim.log").string());
+  if (!wait_ready(sim_port, "/healthz")) {
+    std::fprintf(stderr, "verdict-sim did not start (see %s)\n", (dir / "sim.log").c_str());
+    return 1;
+  }
+
+  auto start_daemon = [&](const std::string& name, bool sequential, std::size_t cache_entries) {
+    const unsigned short port = free_port();
+    std::ofstream(dir / (name + ".json")) << json{{"port", port},
+                                                  {"threads", 2},
+                                                  {"providers_url", "http://127.0.0.1:" + std::to_string(sim_port)},
+                                                  {"data_dir", (dir / name).string()},
+                                                  {"identifier_key", "bench-key"},
+                                                  {"cache_entries", cache_entries},
+                                                  {"sequential_providers", sequential},
+                                                  {"tokens", json::array({{{"token", token}, {"name", "bench"}, {"scopes", {"admin"}}}})}}
+                                                 .dump();
+    auto child = std::make_unique<Child>(std::vector<std::string>{VERDICTD_BINARY, "--config", (dir / (name + ".json")).string()},
+                                         (dir / (name + ".log")).string());
+    if (!wait_ready(port, "/readyz")) {
+      std::fprintf(stderr, "verdictd did not start (see %s)\n", (dir / (name + ".log")).c_str());
+      std::exit(1);
+    }
+    return std::make_pair(std::move(child), port);
+  };
+
+  std::printf("Verdict daemon benchmark — verdictd and verdict-sim as separate processes, load from this one, %u cores\n\n",
+              std::thread::hardware_concurrency());
+  std::printf("%-62s %12s %14s %8s\n", "figure", "measured", "target", "ratio");
+
+  // 1. Concurrency.
+  double mean_concurrent = 0, mean_sequential = 0;
+  for (bool sequential : {false, true}) {
+    auto [daemon, port] = start_daemon(sequential ? "sequential" : "concurrent", sequential, 0);
+    std::vector<double> times;
+    for (int i = 0; i < 30; ++i) {
+      const auto body = application(100'000 * (sequential ? 2 : 1) + i);
+      const auto t0 = Clock::now();
+      const auto r = request(port, "POST", "/v1/decisions", body);
+      if (!r || r->first != 200) {
+        std::fprintf(stderr, "decision failed\n");
+        return 1;
+      }
+      times.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    double mean = 0;
+    for (double t : times) mean += t;
+    (sequential ? mean_sequential : mean_concurrent) = mean / static_cast<double>(times.size());
+  }
+  const double speedup = mean_sequential / mean_concurrent;
+  const double ideal = sum / slowest;
+  std::printf("%-62s %12.1f\n", "decision latency, providers concurrent (ms, mean of 30)", mean_concurrent);
+  std::printf("%-62s %12.1f\n", "decision latency, providers sequential (ms, mean of 30)", mean_sequential);
+  std::printf("%-62s %12.2f %14s %8.2f\n", "concurrency speed-up (sequential / concurrent)", speedup,
+              (">= " + std::to_string(0.95 * ideal).substr(0, 4)).c_str(), speedup / (0.95 * ideal));
+
+  auto [daemon, port] = start_daemon("main", false, 100'000);
+
+  // 2. Overhead at 500 requests/s, every applicant new (no cache).
+  std::size_t errors = 0;
+  const auto lat = open_loop(port, 500, 5000, errors, 0);
+  std::vector<double> overhead_ms;
+  for (double t : lat) overhead_ms.push_back(t * 1000 - slowest);
+  const double p50 = percentile(overhead_ms, 0.50), p99 = percentile(overhead_ms, 0.99);
+  std::printf("%-62s %12.2f\n", "overhead over the slowest provider at 500 req/s, p50 (ms)", p50);
+  std::printf("%-62s %12.2f %14s %8.2f\n", "overhead over the slowest provider at 500 req/s, p99 (ms)", p99, "<= 2", p99 / 2.0);
+  std::printf("%-62s %12zu %14s\n", "   requests answered / failed", lat.size(), std::to_string(errors).c_str());
+
+  // 3. Cached path vs a bare endpoint, same connections, same run.
+  const std::string cached_body = application(-1);
+  request(port, "POST", "/v1/decisions", cached_body);  // fills the cache
+  std::size_t decision_errors = 0, bare_errors = 0;
+  const double bare = closed_loop(port, "/healthz", {}, 32, 4.0, bare_errors);
+  const double cached = closed_loop(port, "/v1/decisions", cached_body, 32, 4.0, decision_errors);
+  std::printf("%-62s %12.0f\n", "bare endpoint (GET /healthz, fixed JSON), requests/s", bare);
+  std::printf("%-62s %12.0f %14s %8.2f\n", "decisions/s with every provider answer cached", cached, ">= 0.5 x bare",
+              (cached / bare) / 0.5);
+  std::printf("%-62s %12.2f\n", "   cached decisions / bare endpoint", cached / bare);
+
+  // 4. Memory.
+  const long idle_rss = daemon->rss_kib();
+  std::vector<std::unique_ptr<Connection>> held;
+  {
+    asio::io_context io;
+    std::size_t opened = 0;
+    for (int i = 0; i < 1000; ++i) {
+      held.push_back(std::make_unique<Connection>(io.get_executor()));
+      asio::co_spawn(
+          io,
+          [&, c = held.back().get()]() -> asio::awaitable<void> {
+            if (!co_await connect(*c, port)) co_return;
+            auto req = make_request("/healthz", {});
+            if (co_await exchange(*c, req)) ++opened;
+          },
+          asio::detached);
+    }
+    io.run();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    const long busy_rss = daemon->rss_kib();
+    std::printf("%-62s %12.1f\n", "verdictd RSS idle after the runs above (MB)", static_cast<double>(idle_rss) / 1024);
+    std::printf("%-62s %12.1f %14s %8.2f\n",
+                ("verdictd RSS with " + std::to_string(opened) + " open keep-alive connections (MB)").c_str(),
+                static_cast<double>(busy_rss) / 1024, "<= 256", static_cast<double>(busy_rss) / 1024 / 256);
+  }
+  held.clear();
+  std::filesystem::remove_all(dir);
+  return 0;
+}

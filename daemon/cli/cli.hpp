@@ -1,5 +1,5 @@
 #pragma once
-// The `verdict` command line: validate, evaluate, simulate, diff, generate, build-history.
+// The `verdict` command line: validate, evaluate, simulate, diff, generate, build-history, migrate.
 // Exit codes: 0 ok, 1 policy or input error, 2 usage error.
 #include <iosfwd>
 

@@ -1,5 +1,11 @@
 #include "client.hpp"
 
+#include <unistd.h>
+
+#include <map>
+#include <mutex>
+#include <vector>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -42,16 +48,51 @@ asio::awaitable<expected<ClientResponse, std::string>> post_json(Endpoint endpoi
   co_return co_await send(std::move(endpoint), std::move(request), timeout);
 }
 
+namespace {
+
+/// Idle keep-alive connections per endpoint, kept as bare file descriptors so that any coroutine,
+/// on any executor, can adopt one: a new socket object on the caller's executor takes the fd.
+class ConnectionPool {
+ public:
+  int take(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    auto& idle = idle_[key];
+    if (idle.empty()) return -1;
+    const int fd = idle.back();
+    idle.pop_back();
+    return fd;
+  }
+  void give(const std::string& key, int fd) {
+    std::lock_guard lock(mutex_);
+    auto& idle = idle_[key];
+    if (idle.size() < max_idle_per_endpoint) {
+      idle.push_back(fd);
+      return;
+    }
+    ::close(fd);
+  }
+
+ private:
+  static constexpr std::size_t max_idle_per_endpoint = 256;
+  std::mutex mutex_;
+  std::map<std::string, std::vector<int>> idle_;
+};
+
+ConnectionPool& pool() {
+  static ConnectionPool instance;
+  return instance;
+}
+
+}  // namespace
+
 asio::awaitable<expected<ClientResponse, std::string>> send(Endpoint endpoint, ClientRequest client_request,
                                                             std::chrono::milliseconds timeout) {
   auto executor = co_await asio::this_coro::executor;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(endpoint.host, ec);
   if (ec) co_return unexpected("invalid provider address " + endpoint.host);
-  beast::tcp_stream stream(executor);
-  stream.expires_after(timeout);
-  auto [connect_ec] = co_await stream.async_connect(tcp::endpoint(address, endpoint.port), use_tuple);
-  if (connect_ec) co_return unexpected(reason(connect_ec));
+  const std::string key = endpoint.host + ":" + std::to_string(endpoint.port);
 
   bhttp::request<bhttp::string_body> request;
   request.method_string(client_request.method);
@@ -59,29 +100,58 @@ asio::awaitable<expected<ClientResponse, std::string>> send(Endpoint endpoint, C
   request.version(11);
   request.set(bhttp::field::host, endpoint.host);
   for (const auto& [k, v] : client_request.headers) request.set(k, v);
-  request.keep_alive(false);
+  request.keep_alive(true);
   request.body() = std::move(client_request.body);
   request.prepare_payload();
-  auto [write_ec, written] = co_await bhttp::async_write(stream, request, use_tuple);
-  if (write_ec) co_return unexpected(reason(write_ec));
 
-  beast::flat_buffer buffer;
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(1024 * 1024);
-  auto [read_ec, read] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
-  if (read_ec) co_return unexpected(reason(read_ec));
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  auto& response = parser.get();
-  ClientResponse out;
-  out.status = response.result_int();
-  for (const auto& field : response) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    out.headers.emplace_back(std::move(name), std::string(field.value()));
+  // A pooled connection may have been closed by the server while idle; then, and only if nothing
+  // came back, the request goes once more on a fresh connection.
+  for (int attempt = 0;; ++attempt) {
+    beast::tcp_stream stream(executor);
+    bool reused = false;
+    if (attempt == 0) {
+      if (const int fd = pool().take(key); fd >= 0) {
+        stream.socket().assign(tcp::v4(), fd, ec);
+        reused = !ec;
+      }
+    }
+    stream.expires_at(deadline);
+    if (!reused) {
+      auto [connect_ec] = co_await stream.async_connect(tcp::endpoint(address, endpoint.port), use_tuple);
+      if (connect_ec) co_return unexpected(reason(connect_ec));
+    }
+    auto [write_ec, written] = co_await bhttp::async_write(stream, request, use_tuple);
+    beast::flat_buffer buffer;
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(1024 * 1024);
+    boost::system::error_code read_ec = write_ec;
+    if (!write_ec) {
+      auto [e, n] = co_await bhttp::async_read(stream, buffer, parser, use_tuple);
+      read_ec = e;
+    }
+    if (read_ec) {
+      const bool stale = reused && !parser.got_some() && read_ec != beast::error::timeout;
+      if (stale) continue;
+      co_return unexpected(reason(read_ec));
+    }
+    auto& response = parser.get();
+    ClientResponse out;
+    out.status = response.result_int();
+    for (const auto& field : response) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    out.body = std::move(response.body());
+    if (response.keep_alive()) {
+      stream.expires_never();
+      pool().give(key, stream.socket().release());
+    } else {
+      boost::system::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    }
+    co_return out;
   }
-  out.body = std::move(response.body());
-  co_return out;
 }
 
 }  // namespace verdict::http

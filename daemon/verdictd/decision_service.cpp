@@ -218,12 +218,7 @@ asio::awaitable<HandlerResult> DecisionService::decide(http::RequestContext& con
   response["elapsed_ms"] = elapsed_ms;
   std::string response_body = response.dump();
 
-  json record_body = {{"decision_id", decision_id},
-                      {"status", "decided"},
-                      {"received_at", iso_utc(received_at)},
-                      {"elapsed_ms", elapsed_ms},
-                      {"decision", response},
-                      {"case", encode(c)}};
+  std::string case_body = encode(c).dump();
   metrics_.decision(std::string(to_string(decision.outcome)), std::string(to_string(c.application.channel)));
 
   if (sink_) {
@@ -240,7 +235,7 @@ asio::awaitable<HandlerResult> DecisionService::decide(http::RequestContext& con
     record.policy_hash = decision.policy_hash;
     record.elapsed_ms = elapsed_ms;
     record.customer_key = customer_key(c.application);
-    record.case_json = encode(c).dump();
+    record.case_json = case_body;
     record.decision_json = response_body;
     for (ProviderId id : all_providers()) {
       const ProviderCall& call = c.providers.call(id);
@@ -250,7 +245,7 @@ asio::awaitable<HandlerResult> DecisionService::decide(http::RequestContext& con
     }
     sink_->submit(std::move(record));
   }
-  remember(decision_id, {response_body, record_body.dump(), scoped_key});
+  remember(decision_id, {response_body, std::move(case_body), scoped_key});
 
   HttpResponse r = HttpResponse::json(200, std::move(response_body));
   r.headers.emplace_back("Location", "/v1/decisions/" + decision_id);
@@ -260,7 +255,16 @@ asio::awaitable<HandlerResult> DecisionService::decide(http::RequestContext& con
 asio::awaitable<HandlerResult> DecisionService::get_decision(http::RequestContext& context) {
   const std::string& id = context.params.at("id");
   if (id.size() != 36) co_return unexpected(ApiError::not_found("no decision " + id));
-  if (auto remembered = recall(id)) co_return HttpResponse::json(200, remembered->record);
+  if (auto remembered = recall(id)) {
+    const json decision = json::parse(remembered->response, nullptr, false);
+    json body = {{"decision_id", id},
+                 {"status", "decided"},
+                 {"received_at", decision.value("received_at", "")},
+                 {"elapsed_ms", decision.value("elapsed_ms", 0)},
+                 {"decision", decision},
+                 {"case", json::parse(remembered->case_json, nullptr, false)}};
+    co_return HttpResponse::json(200, body.dump());
+  }
   if (lookup_store_) {
     auto found = lookup_store_->find(id);
     if (!found)

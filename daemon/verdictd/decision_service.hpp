@@ -46,8 +46,8 @@ class DecisionService {
 
  private:
   struct Remembered {
-    std::string response;       // the POST response body
-    std::string record;         // the GET body
+    std::string response;   // the POST response body
+    std::string case_json;  // what it was decided on, for GET
     std::string idempotency_key;
   };
   void remember(const std::string& decision_id, Remembered r);

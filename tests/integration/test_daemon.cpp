@@ -200,14 +200,19 @@ class DaemonTest : public QObject {
     QTest::addColumn<QString>("provider");
     QTest::addColumn<QString>("fault");
     for (const char* p : {"bkr", "preventel", "bureau", "operator", "id_check", "iban_check", "address"})
-      for (const char* f : {"error_rate", "timeout_rate", "reset_rate"})
+      for (const char* f : {"error_rate", "timeout_rate", "reset_rate", "slow_rate"})
         QTest::newRow((std::string(p) + " " + f).c_str()) << p << f;
   }
   void provider_failures() {
     QFETCH(QString, provider);
     QFETCH(QString, fault);
     const std::string p = provider.toStdString();
-    QCOMPARE(stack->sim_config({{"providers", {{p, {{fault.toStdString(), 1.0}, {"timeout_ms", 4000}}}}}}).status, 200u);
+    // Slow answers: real latencies, fifty times too slow, so past every provider's deadline.
+    const bool slow = fault == "slow_rate";
+    QCOMPARE(stack->sim_config({{"latency_scale", slow ? 1.0 : 0.0},
+                                {"providers", {{p, {{fault.toStdString(), 1.0}, {"timeout_ms", 4000}, {"slow_factor", 50}}}}}})
+                 .status,
+             200u);
     const auto started = std::chrono::steady_clock::now();
     const auto r = stack->decide(application());
     const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -152,6 +152,9 @@ class ResilienceTest : public QObject {
     const int during_start = answered.load();
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     QVERIFY2(answered.load() > during_start, "decisions must go on while the store is down");
+    // A lookup the store must answer says so, with 503, not 500.
+    const auto lookup = http_call(stack.port, "GET", "/v1/decisions/00000000-0000-4000-8000-000000000000", {}, bearer(read_token));
+    QCOMPARE(lookup.status, 503u);
     QVERIFY(pg.start());  // ...and comes back
     load.join();
     QCOMPARE(answered.load(), 240);  // every request got its decision

@@ -245,7 +245,9 @@ std::vector<double> open_loop(unsigned short port, double rate, int count, std::
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  // --cached-only: just phase 3, for profiling verdictd under that load.
+  const bool cached_only = argc > 1 && std::string(argv[1]) == "--cached-only";
   const auto dir = std::filesystem::temp_directory_path() / ("verdict-bench-daemon-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const unsigned short sim_port = free_port();
@@ -309,6 +311,7 @@ int main() {
   // 1. Concurrency.
   double mean_concurrent = 0, mean_sequential = 0;
   for (bool sequential : {false, true}) {
+    if (cached_only) break;
     auto [daemon, port] = start_daemon(sequential ? "sequential" : "concurrent", sequential, 0);
     std::vector<double> times;
     for (int i = 0; i < 30; ++i) {
@@ -325,7 +328,7 @@ int main() {
     for (double t : times) mean += t;
     (sequential ? mean_sequential : mean_concurrent) = mean / static_cast<double>(times.size());
   }
-  const double speedup = mean_sequential / mean_concurrent;
+  const double speedup = cached_only ? 0 : mean_sequential / mean_concurrent;
   const double ideal = sum / slowest;
   std::printf("%-62s %12.1f\n", "decision latency, providers concurrent (ms, mean of 30)", mean_concurrent);
   std::printf("%-62s %12.1f\n", "decision latency, providers sequential (ms, mean of 30)", mean_sequential);
@@ -336,7 +339,7 @@ int main() {
 
   // 2. Overhead at 500 requests/s, every applicant new (no cache).
   std::size_t errors = 0;
-  const auto lat = open_loop(port, 500, 5000, errors, 0);
+  const auto lat = cached_only ? std::vector<double>{} : open_loop(port, 500, 5000, errors, 0);
   std::vector<double> overhead_ms;
   for (double t : lat) overhead_ms.push_back(t * 1000 - slowest);
   const double p50 = percentile(overhead_ms, 0.50), p99 = percentile(overhead_ms, 0.99);
@@ -349,7 +352,8 @@ int main() {
   request(port, "POST", "/v1/decisions", cached_body);  // fills the cache
   std::size_t decision_errors = 0, bare_errors = 0;
   const double bare = closed_loop(port, "/healthz", {}, 32, 4.0, bare_errors);
-  const double cached = closed_loop(port, "/v1/decisions", cached_body, 32, 4.0, decision_errors);
+  if (cached_only) std::printf("verdictd pid %d\n", daemon->pid), std::fflush(stdout);
+  const double cached = closed_loop(port, "/v1/decisions", cached_body, 32, cached_only ? 10.0 : 4.0, decision_errors);
   std::printf("%-62s %12.0f\n", "bare endpoint (GET /healthz, fixed JSON), requests/s", bare);
   std::printf("%-62s %12.0f %14s %8.2f\n", "decisions/s with every provider answer cached", cached, ">= 0.5 x bare",
               (cached / bare) / 0.5);

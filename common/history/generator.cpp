@@ -1,5 +1,7 @@
 #include "history/generator.hpp"
 
+#include "util/hash.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -10,12 +12,6 @@ namespace verdict::history {
 
 namespace {
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 class Dice {
  public:

@@ -163,6 +163,15 @@ TextPosition position_of(std::string_view text, std::size_t offset) {
   return p;
 }
 
+TextPosition position_of_pointer(std::string_view text, std::string pointer) {
+  for (;;) {
+    if (auto offset = locate_json_pointer(text, pointer)) return position_of(text, *offset);
+    const auto slash = pointer.rfind('/');
+    if (slash == std::string::npos || pointer.empty()) return {1, 1};
+    pointer.resize(slash);
+  }
+}
+
 std::size_t offset_in_string(std::string_view json_text, std::size_t string_offset, std::size_t decoded_offset) {
   std::size_t raw = string_offset + 1;  // after the quote
   for (std::size_t decoded = 0; decoded < decoded_offset && raw < json_text.size() && json_text[raw] != '"'; ++decoded)

@@ -15,6 +15,10 @@ struct TextPosition {
 /// Byte offset of the first character of the value at `pointer`, or nullopt.
 std::optional<std::size_t> locate_json_pointer(std::string_view json_text, std::string_view pointer);
 
+/// Where the value at `pointer` is; a pointer to a missing member falls back to its parent (the
+/// place where the member should be), and an unknown path to the start of the text.
+TextPosition position_of_pointer(std::string_view json_text, std::string pointer);
+
 /// 1-based line and column of a byte offset.
 TextPosition position_of(std::string_view text, std::size_t offset);
 

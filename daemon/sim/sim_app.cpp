@@ -92,15 +92,6 @@ void SimServer::stop() {
 
 namespace {
 
-/// Position of a JSON pointer in the text; a pointer to a missing member falls back to its parent.
-TextPosition locate(std::string_view text, std::string pointer) {
-  for (;;) {
-    if (auto offset = locate_json_pointer(text, pointer)) return position_of(text, *offset);
-    const auto slash = pointer.rfind('/');
-    if (slash == std::string::npos || pointer.empty()) return {1, 1};
-    pointer.resize(slash);
-  }
-}
 
 std::string at_position(const std::string& file, TextPosition pos) {
   return file + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
@@ -136,7 +127,7 @@ expected<Config, std::string> load_config_file(const std::string& path, const Co
     std::string out;
     for (const auto& e : merged.error().errors) {
       if (!out.empty()) out += "\n";
-      out += at_position(path, locate(text, e.pointer)) + ": " + (e.pointer.empty() ? "" : e.pointer + ": ") + e.message;
+      out += at_position(path, position_of_pointer(text, e.pointer)) + ": " + (e.pointer.empty() ? "" : e.pointer + ": ") + e.message;
     }
     return unexpected(out);
   }

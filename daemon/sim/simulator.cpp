@@ -1,5 +1,7 @@
 #include "simulator.hpp"
 
+#include "util/hash.hpp"
+
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
@@ -67,12 +69,6 @@ Markers parse_markers(std::string_view email) {
 
 namespace {
 
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ULL;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
-  return x ^ (x >> 31);
-}
 
 /// FNV-1a with a terminator after each field, so ("ab", "c") and ("a", "bc") differ.
 std::uint64_t mix_field(std::uint64_t h, std::string_view field) {

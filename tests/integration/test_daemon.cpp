@@ -209,8 +209,15 @@ class DaemonTest : public QObject {
     const std::string p = provider.toStdString();
     // Slow answers: real latencies, fifty times too slow, so past every provider's deadline.
     const bool slow = fault == "slow_rate";
+    // A fixed 100 ms latency, so slow is always 5 s: past every provider deadline (at most 1.5 s).
     QCOMPARE(stack->sim_config({{"latency_scale", slow ? 1.0 : 0.0},
-                                {"providers", {{p, {{fault.toStdString(), 1.0}, {"timeout_ms", 4000}, {"slow_factor", 50}}}}}})
+                                {"providers",
+                                 {{p,
+                                   {{fault.toStdString(), 1.0},
+                                    {"timeout_ms", 4000},
+                                    {"slow_factor", 50},
+                                    {"median_ms", 100},
+                                    {"p95_ms", 100}}}}}})
                  .status,
              200u);
     const auto started = std::chrono::steady_clock::now();

@@ -28,20 +28,11 @@ std::string policy_content_hash(const PolicyDocument& document) {
 
 namespace {
 
-/// Position of a JSON pointer in the text; a pointer to a missing member falls back to its parent.
-TextPosition locate(std::string_view text, std::string pointer) {
-  for (;;) {
-    if (auto offset = locate_json_pointer(text, pointer)) return position_of(text, *offset);
-    const auto slash = pointer.rfind('/');
-    if (slash == std::string::npos || pointer.empty()) return {1, 1};
-    pointer.resize(slash);
-  }
-}
 
 FileDiagnostics from_input_errors(const InputErrors& errors, std::string_view text, const std::string& file) {
   FileDiagnostics out;
   for (const auto& e : errors.errors) {
-    const TextPosition pos = locate(text, e.pointer);
+    const TextPosition pos = position_of_pointer(text, e.pointer);
     out.push_back({file, pos.line, pos.column, (e.pointer.empty() ? "" : e.pointer + ": ") + e.message});
   }
   return out;
@@ -85,7 +76,7 @@ expected<std::shared_ptr<const CompiledPolicy>, FileDiagnostics> compile_policy_
   FileDiagnostics out;
   for (const auto& d : compiled.error()) {
     if (d.line == 0) {
-      const TextPosition pos = locate(text, d.pointer);
+      const TextPosition pos = position_of_pointer(text, d.pointer);
       out.push_back({file, pos.line, pos.column, d.pointer + ": " + d.message});
       continue;
     }

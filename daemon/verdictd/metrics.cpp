@@ -45,7 +45,7 @@ void Metrics::observe(Histogram& h, double value) {
 void Metrics::http_request(const std::string& route, unsigned status, double seconds) {
   std::lock_guard lock(mutex_);
   ++requests_[{route, status}];
-  observe(request_seconds_[route], seconds);
+  observe(request_seconds_[{route, status}], seconds);
 }
 
 void Metrics::decision(const std::string& outcome, const std::string& channel) {
@@ -75,17 +75,17 @@ void Metrics::set_gauge(const std::string& name, const std::string& help, double
 std::string Metrics::render() const {
   std::lock_guard lock(mutex_);
   std::string out;
-  auto histogram = [&](const std::string& name, const std::string& label, const std::string& value, const Histogram& h) {
+  // `labels` is the rendered label set, e.g. route="/healthz",status="200".
+  auto histogram = [&](const std::string& name, const std::string& labels, const Histogram& h) {
     std::uint64_t cumulative = 0;
     const auto& bounds = latency_buckets();
     for (std::size_t i = 0; i < bounds.size(); ++i) {
       cumulative += h.buckets.empty() ? 0 : h.buckets[i];
-      out += name + "_bucket{" + label + "=\"" + escape_label(value) + "\",le=\"" + number(bounds[i]) + "\"} " +
-             std::to_string(cumulative) + "\n";
+      out += name + "_bucket{" + labels + ",le=\"" + number(bounds[i]) + "\"} " + std::to_string(cumulative) + "\n";
     }
-    out += name + "_bucket{" + label + "=\"" + escape_label(value) + "\",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
-    out += name + "_sum{" + label + "=\"" + escape_label(value) + "\"} " + number(h.sum) + "\n";
-    out += name + "_count{" + label + "=\"" + escape_label(value) + "\"} " + std::to_string(h.count) + "\n";
+    out += name + "_bucket{" + labels + ",le=\"+Inf\"} " + std::to_string(h.count) + "\n";
+    out += name + "_sum{" + labels + "} " + number(h.sum) + "\n";
+    out += name + "_count{" + labels + "} " + std::to_string(h.count) + "\n";
   };
 
   out += "# HELP verdict_http_requests_total HTTP requests by route pattern and status.\n";
@@ -95,7 +95,9 @@ std::string Metrics::render() const {
            "\"} " + std::to_string(n) + "\n";
   out += "# HELP verdict_http_request_duration_seconds Time from request read to response written.\n";
   out += "# TYPE verdict_http_request_duration_seconds histogram\n";
-  for (const auto& [route, h] : request_seconds_) histogram("verdict_http_request_duration_seconds", "route", route, h);
+  for (const auto& [key, h] : request_seconds_)
+    histogram("verdict_http_request_duration_seconds",
+              "route=\"" + escape_label(key.first) + "\",status=\"" + std::to_string(key.second) + "\"", h);
 
   out += "# HELP verdict_decisions_total Decisions by outcome and channel.\n";
   out += "# TYPE verdict_decisions_total counter\n";
@@ -114,7 +116,8 @@ std::string Metrics::render() const {
     out += "verdict_provider_cache_hits_total{provider=\"" + escape_label(provider) + "\"} " + std::to_string(n) + "\n";
   out += "# HELP verdict_provider_latency_seconds Latency of provider calls that went over the network.\n";
   out += "# TYPE verdict_provider_latency_seconds histogram\n";
-  for (const auto& [provider, h] : provider_seconds_) histogram("verdict_provider_latency_seconds", "provider", provider, h);
+  for (const auto& [provider, h] : provider_seconds_)
+    histogram("verdict_provider_latency_seconds", "provider=\"" + escape_label(provider) + "\"", h);
 
   out += "# HELP verdict_policy_info The active policy (value 1).\n";
   out += "# TYPE verdict_policy_info gauge\n";

@@ -31,7 +31,7 @@ class Metrics {
 
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
-  std::map<std::string, Histogram> request_seconds_;
+  std::map<std::pair<std::string, unsigned>, Histogram> request_seconds_;  // by route and status
   std::map<std::pair<std::string, std::string>, std::uint64_t> decisions_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> provider_calls_;
   std::map<std::string, Histogram> provider_seconds_;

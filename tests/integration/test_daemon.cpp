@@ -52,7 +52,7 @@ class DaemonTest : public QObject {
     QCOMPARE(metrics.status, 200u);
     QVERIFY(QString::fromStdString(metrics.body).contains("verdict_decisions_total{outcome=\"ACCEPT\",channel=\"shop\"}"));
     QVERIFY(QString::fromStdString(metrics.body).contains("verdict_provider_calls_total{provider=\"bkr\""));
-    QVERIFY(QString::fromStdString(metrics.body).contains("verdict_http_request_duration_seconds_bucket{route=\"/v1/decisions\""));
+    QVERIFY(QString::fromStdString(metrics.body).contains("verdict_http_request_duration_seconds_bucket{route=\"/v1/decisions\",status=\"200\",le=\"0.5\"}"));
     QVERIFY(QString::fromStdString(metrics.body).contains("verdict_policy_version 1"));
   }
 

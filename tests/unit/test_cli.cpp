@@ -42,7 +42,7 @@ class CliTest : public QObject {
  private slots:
   void help_on_every_command_data() {
     QTest::addColumn<QString>("command");
-    for (const char* c : {"validate", "evaluate", "simulate", "diff", "generate", "build-history"}) QTest::newRow(c) << c;
+    for (const char* c : {"validate", "evaluate", "simulate", "diff", "generate", "build-history", "migrate"}) QTest::newRow(c) << c;
   }
   void help_on_every_command() {
     QFETCH(QString, command);

@@ -21,17 +21,9 @@
 #include "history/generator.hpp"
 #include "policy/simulation.hpp"
 
-namespace {
-std::atomic<std::uint64_t> allocations{0};
-}
+#include "counting_allocator.hpp"
 
-void* operator new(std::size_t size) {
-  allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size ? size : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+using verdict::test::heap_allocations;
 
 using namespace verdict;
 using Clock = std::chrono::steady_clock;
@@ -134,10 +126,10 @@ int main(int argc, char** argv) {
 
   // 3. Heap allocations per evaluation.
   EvalScratch scratch = (*live)->make_scratch();
-  const std::uint64_t before = allocations.load();
+  const std::uint64_t before = heap_allocations.load();
   std::uint64_t checksum = 0;
   for (std::size_t i = 0; i < view.size(); ++i) checksum += static_cast<std::uint64_t>((*live)->evaluate(view.at(i), scratch));
-  const double allocs_per_eval = static_cast<double>(allocations.load() - before) / static_cast<double>(view.size());
+  const double allocs_per_eval = static_cast<double>(heap_allocations.load() - before) / static_cast<double>(view.size());
 
   // 4. Draft vs baseline simulation from the warm file: load (map + validate) and simulate.
   double best_sim = 1e9, best_load = 0, best_run = 0;

@@ -73,6 +73,19 @@ std::string ProviderGateway::cache_key(ProviderId provider, const Application& a
          crypto::hmac_sha256_hex(settings_.identifier_key, subject);
 }
 
+bool ProviderGateway::from_cache(const ProviderPlanEntry& entry, const Application& application, ProviderResults& into) {
+  if (entry.cache_ttl_s <= 0) return false;
+  const auto cached = cache_.get(cache_key(entry.provider, application));
+  if (!cached) return false;
+  const auto json = nlohmann::json::parse(*cached, nullptr, false);
+  if (json.is_discarded() || !decode_provider(entry.provider, json, into)) return false;
+  ProviderCall& call = into.call(entry.provider);
+  call.cached = true;
+  call.latency_ms = 0;
+  metrics_.provider_call(std::string(to_string(entry.provider)), std::string(to_string(call.status)), 0.0, true);
+  return true;
+}
+
 asio::awaitable<void> ProviderGateway::call_one(ProviderPlanEntry entry, const Application& application, std::string body,
                                                 Clock::time_point deadline, ProviderResults& into) {
   const std::string name(to_string(entry.provider));
@@ -89,17 +102,6 @@ asio::awaitable<void> ProviderGateway::call_one(ProviderPlanEntry entry, const A
   };
 
   const std::string key = entry.cache_ttl_s > 0 ? cache_key(entry.provider, application) : std::string();
-  if (!key.empty()) {
-    if (auto cached = cache_.get(key)) {
-      const auto json = nlohmann::json::parse(*cached, nullptr, false);
-      if (!json.is_discarded() && decode_provider(entry.provider, json, into)) {
-        call.cached = true;
-        call.latency_ms = elapsed_ms();
-        metrics_.provider_call(name, std::string(to_string(call.status)), 0.0, true);
-        co_return;
-      }
-    }
-  }
 
   CircuitBreaker& breaker = breakers_[static_cast<std::size_t>(entry.provider)];
   if (!breaker.allow()) {
@@ -165,18 +167,23 @@ asio::awaitable<ProviderResults> ProviderGateway::collect(const Application& app
   };
   auto executor = co_await asio::this_coro::executor;
   auto shared = std::make_shared<Shared>(executor);
-  shared->remaining = plan.size();
   shared->application = application;
-  const std::string body = nlohmann::json{{"application", encode(application)}}.dump();
+  // Cached answers first, here and now: only the misses go over the network.
+  std::vector<ProviderPlanEntry> misses;
   for (const auto& entry : plan) {
+    if (from_cache(entry, application, shared->results)) continue;
     shared->results.call(entry.provider).status = ProviderStatus::Unavailable;  // until it answers
     shared->results.call(entry.provider).error = "deadline";
+    misses.push_back(entry);
   }
+  shared->remaining = misses.size();
+  if (misses.empty()) co_return shared->results;
+  const std::string body = nlohmann::json{{"application", encode(application)}}.dump();
   if (settings_.sequential) {
-    for (const auto& entry : plan) co_await call_one(entry, shared->application, body, deadline, shared->results);
+    for (const auto& entry : misses) co_await call_one(entry, shared->application, body, deadline, shared->results);
     co_return shared->results;
   }
-  for (const auto& entry : plan) {
+  for (const auto& entry : misses) {
     // Each call runs on this coroutine's executor (the session's strand): they interleave on I/O,
     // and `remaining` and the timer need no further locking.
     asio::co_spawn(

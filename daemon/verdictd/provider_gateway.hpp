@@ -64,6 +64,8 @@ class ProviderGateway {
   CircuitBreaker& breaker(ProviderId id) { return breakers_[static_cast<std::size_t>(id)]; }
 
  private:
+  /// Fills `into` from the cache when the answer is there; no network, no suspension.
+  bool from_cache(const ProviderPlanEntry& entry, const Application& application, ProviderResults& into);
   boost::asio::awaitable<void> call_one(ProviderPlanEntry entry, const Application& application, std::string body,
                                         std::chrono::steady_clock::time_point deadline, ProviderResults& into);
 

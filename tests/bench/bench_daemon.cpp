@@ -5,11 +5,6 @@
 //   2. overhead: decision latency minus the slowest provider's latency at 500 req/s (p50, p99);
 //   3. cached path: decisions/s with every provider answer cached vs a bare endpoint (/healthz);
 //   4. memory: verdictd's RSS idle and with 1,000 concurrent keep-alive connections.
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -32,7 +27,7 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
+#include "processes.hpp"
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -45,39 +40,21 @@ namespace {
 
 const std::string token = "bench-token-0123456789abcdef";
 
-struct Child {
-  pid_t pid = -1;
-  Child(std::vector<std::string> argv, const std::string& log) {
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ) != 0) pid = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
+/// A server process of the benchmark, with the RSS we report.
+struct Child : verdict::test::ChildProcess {
+  Child(std::vector<std::string> argv, const std::string& log) : ChildProcess(std::move(argv), log) {}
   ~Child() {
-    if (pid <= 0) return;
-    kill(pid, SIGTERM);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    signal(SIGTERM);
+    wait(std::chrono::seconds(15));
   }
   long rss_kib() const {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+    std::ifstream in("/proc/" + std::to_string(pid()) + "/status");
     std::string line;
     while (std::getline(in, line))
       if (line.starts_with("VmRSS:")) return std::stol(line.substr(6));
     return -1;
   }
 };
-
-unsigned short free_port() {
-  asio::io_context io;
-  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return a.local_endpoint().port();
-}
 
 /// Blocking request on a fresh connection, for set-up and checks.
 std::optional<std::pair<unsigned, std::string>> request(unsigned short port, const std::string& method, const std::string& target,
@@ -250,7 +227,7 @@ int main(int argc, char** argv) {
   const bool cached_only = argc > 1 && std::string(argv[1]) == "--cached-only";
   const auto dir = std::filesystem::temp_directory_path() / ("verdict-bench-daemon-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
-  const unsigned short sim_port = free_port();
+  const unsigned short sim_port = verdict::test::free_port();
 
   // Fixed provider latencies (median = p95): the ideal concurrent speed-up is sum / max.
   const std::vector<std::pair<std::string, double>> latencies{{"bkr", 180}, {"preventel", 90}, {"bureau", 150}, {"operator", 20},
@@ -284,7 +261,7 @@ int main(int argc, char** argv) {
   }
 
   auto start_daemon = [&](const std::string& name, bool sequential, std::size_t cache_entries) {
-    const unsigned short port = free_port();
+    const unsigned short port = verdict::test::free_port();
     std::ofstream(dir / (name + ".json")) << json{{"port", port},
                                                   {"threads", 2},
                                                   {"providers_url", "http://127.0.0.1:" + std::to_string(sim_port)},
@@ -352,7 +329,7 @@ int main(int argc, char** argv) {
   request(port, "POST", "/v1/decisions", cached_body);  // fills the cache
   std::size_t decision_errors = 0, bare_errors = 0;
   const double bare = closed_loop(port, "/healthz", {}, 32, 4.0, bare_errors);
-  if (cached_only) std::printf("verdictd pid %d\n", daemon->pid), std::fflush(stdout);
+  if (cached_only) std::printf("verdictd pid %d\n", daemon->pid()), std::fflush(stdout);
   const double cached = closed_loop(port, "/v1/decisions", cached_body, 32, cached_only ? 10.0 : 4.0, decision_errors);
   std::printf("%-62s %12.0f\n", "bare endpoint (GET /healthz, fixed JSON), requests/s", bare);
   std::printf("%-62s %12.0f %14s %8.2f\n", "decisions/s with every provider answer cached", cached, ">= 0.5 x bare",

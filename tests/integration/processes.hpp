@@ -2,7 +2,7 @@
 // Child processes for integration tests: real servers (redis-server, a private PostgreSQL,
 // verdictd itself) started, signalled and reaped.
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
@@ -16,8 +16,6 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
-
 namespace verdict::test {
 
 class ChildProcess {
@@ -28,17 +26,26 @@ class ChildProcess {
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
+  /// Starts `argv` with stdout and stderr appended to `log_file`. The child gets SIGTERM if this
+  /// process dies first, so a crashed test leaves no server behind.
   bool start(std::vector<std::string> argv, const std::string& log_file = "/dev/null") {
     std::vector<char*> args;
     for (auto& a : argv) args.push_back(a.data());
     args.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    const int rc = posix_spawnp(&pid_, args[0], &actions, nullptr, args.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) pid_ = -1;
+    const pid_t parent = ::getpid();
+    pid_ = ::fork();
+    if (pid_ == 0) {  // only async-signal-safe calls until exec
+      ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+      if (::getppid() != parent) ::_exit(127);
+      const int fd = ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        ::dup2(fd, 1);
+        ::dup2(fd, 2);
+        ::close(fd);
+      }
+      ::execvp(args[0], args.data());
+      ::_exit(127);
+    }
     return pid_ > 0;
   }
   pid_t pid() const { return pid_; }

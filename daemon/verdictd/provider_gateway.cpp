@@ -73,9 +73,9 @@ std::string ProviderGateway::cache_key(ProviderId provider, const Application& a
          crypto::hmac_sha256_hex(settings_.identifier_key, subject);
 }
 
-bool ProviderGateway::from_cache(const ProviderPlanEntry& entry, const Application& application, ProviderResults& into) {
-  if (entry.cache_ttl_s <= 0) return false;
-  const auto cached = cache_.get(cache_key(entry.provider, application));
+bool ProviderGateway::from_cache(const ProviderPlanEntry& entry, const std::string& key, ProviderResults& into) {
+  if (key.empty()) return false;
+  const auto cached = cache_.get(key);
   if (!cached) return false;
   const auto json = nlohmann::json::parse(*cached, nullptr, false);
   if (json.is_discarded() || !decode_provider(entry.provider, json, into)) return false;
@@ -86,7 +86,7 @@ bool ProviderGateway::from_cache(const ProviderPlanEntry& entry, const Applicati
   return true;
 }
 
-asio::awaitable<void> ProviderGateway::call_one(ProviderPlanEntry entry, const Application& application, std::string body,
+asio::awaitable<void> ProviderGateway::call_one(ProviderPlanEntry entry, std::string key, std::string body,
                                                 Clock::time_point deadline, ProviderResults& into) {
   const std::string name(to_string(entry.provider));
   ProviderCall& call = into.call(entry.provider);
@@ -101,7 +101,6 @@ asio::awaitable<void> ProviderGateway::call_one(ProviderPlanEntry entry, const A
     metrics_.provider_call(name, "unavailable", static_cast<double>(call.latency_ms) / 1000.0, false);
   };
 
-  const std::string key = entry.cache_ttl_s > 0 ? cache_key(entry.provider, application) : std::string();
 
   CircuitBreaker& breaker = breakers_[static_cast<std::size_t>(entry.provider)];
   if (!breaker.allow()) {
@@ -157,9 +156,9 @@ asio::awaitable<void> ProviderGateway::call_one(ProviderPlanEntry entry, const A
 asio::awaitable<ProviderResults> ProviderGateway::collect(const Application& application,
                                                           const std::vector<ProviderPlanEntry>& plan,
                                                           Clock::time_point deadline) {
-  // Shared with the calls, which may outlive this frame only if something goes badly wrong.
+  // Shared with the calls, which may outlive this frame only if something goes badly wrong; the
+  // calls themselves hold copies of what they need (entry, key, body), never this frame's data.
   struct Shared {
-    Application application;  // a copy: a call that overran must not read a frame that is gone
     ProviderResults results;
     std::size_t remaining = 0;
     asio::steady_timer done;
@@ -167,29 +166,30 @@ asio::awaitable<ProviderResults> ProviderGateway::collect(const Application& app
   };
   auto executor = co_await asio::this_coro::executor;
   auto shared = std::make_shared<Shared>(executor);
-  shared->application = application;
   // Cached answers first, here and now: only the misses go over the network.
-  std::vector<ProviderPlanEntry> misses;
+  // The key is a keyed hash of the applicant: computed once, for the lookup and, on a miss, the store.
+  std::vector<std::pair<ProviderPlanEntry, std::string>> misses;
   for (const auto& entry : plan) {
-    if (from_cache(entry, application, shared->results)) continue;
+    std::string key = entry.cache_ttl_s > 0 ? cache_key(entry.provider, application) : std::string();
+    if (from_cache(entry, key, shared->results)) continue;
     shared->results.call(entry.provider).status = ProviderStatus::Unavailable;  // until it answers
     shared->results.call(entry.provider).error = "deadline";
-    misses.push_back(entry);
+    misses.emplace_back(entry, std::move(key));
   }
   shared->remaining = misses.size();
   if (misses.empty()) co_return shared->results;
   const std::string body = nlohmann::json{{"application", encode(application)}}.dump();
   if (settings_.sequential) {
-    for (const auto& entry : misses) co_await call_one(entry, shared->application, body, deadline, shared->results);
+    for (const auto& [entry, key] : misses) co_await call_one(entry, key, body, deadline, shared->results);
     co_return shared->results;
   }
-  for (const auto& entry : misses) {
+  for (const auto& miss : misses) {
     // Each call runs on this coroutine's executor (the session's strand): they interleave on I/O,
     // and `remaining` and the timer need no further locking.
     asio::co_spawn(
         executor,
-        [this, entry, body, deadline, shared]() -> asio::awaitable<void> {
-          co_await call_one(entry, shared->application, body, deadline, shared->results);
+        [this, entry = miss.first, key = miss.second, body, deadline, shared]() -> asio::awaitable<void> {
+          co_await call_one(entry, key, body, deadline, shared->results);
           if (--shared->remaining == 0) shared->done.cancel();
         },
         asio::detached);

@@ -65,8 +65,8 @@ class ProviderGateway {
 
  private:
   /// Fills `into` from the cache when the answer is there; no network, no suspension.
-  bool from_cache(const ProviderPlanEntry& entry, const Application& application, ProviderResults& into);
-  boost::asio::awaitable<void> call_one(ProviderPlanEntry entry, const Application& application, std::string body,
+  bool from_cache(const ProviderPlanEntry& entry, const std::string& key, ProviderResults& into);
+  boost::asio::awaitable<void> call_one(ProviderPlanEntry entry, std::string key, std::string body,
                                         std::chrono::steady_clock::time_point deadline, ProviderResults& into);
 
   GatewaySettings settings_;

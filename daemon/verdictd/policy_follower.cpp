@@ -73,30 +73,26 @@ bool PolicyFollower::connect() {
     return false;
   }
   reader_ = std::move(*reader);
-  // Compaction keeps the latest per key eventually, not at once: the last message for our key wins.
-  const kafka::IncomingMessage* latest = nullptr;
-  for (const auto& m : *history)
-    if (m.key == policy_name_) latest = &m;
-  if (latest) consider(*latest);
+  catch_up(*history);
   heartbeat();
   return true;
 }
 
-void PolicyFollower::consider(const kafka::IncomingMessage& message) {
-  if (message.key != policy_name_) return;
+expected<PolicyFollower::Candidate, PolicyFollower::Refusal> PolicyFollower::check(
+    const kafka::IncomingMessage& message) const {
   auto release = decode_release(message.value);
-  if (!release) {
-    refuse(claimed_version(message.value), "", "unreadable release: " + release.error().summary());
-    return;
-  }
+  if (!release) return unexpected(Refusal{claimed_version(message.value), "", "unreadable release: " + release.error().summary()});
+  Candidate candidate;
+  candidate.label = release->name + "@" + std::to_string(release->version);
+  candidate.hash = release->content_hash;
+  candidate.author = release->author;
+  candidate.approver = release->approver;
+  candidate.version = release->version;
   const auto active = service_.active();
-  if (active && active->policy->content_hash() == release->content_hash) return;  // already running it
-  const std::string label = release->name + "@" + std::to_string(release->version);
-  if (release->name != policy_name_) {
-    refuse(release->version, release->content_hash, "the release names policy " + release->name + ", keyed " + message.key);
-    return;
-  }
-  auto compiled = files::compile_policy_text(release->document, label);
+  if (active && active->policy->content_hash() == release->content_hash) return candidate;  // running it already
+  auto refused = [&](std::string reason) { return unexpected(Refusal{release->version, release->content_hash, std::move(reason)}); };
+  if (release->name != policy_name_) return refused("the release names policy " + release->name + ", keyed " + message.key);
+  auto compiled = files::compile_policy_text(release->document, candidate.label);
   if (!compiled) {
     std::string reason = "does not compile:";
     std::size_t shown = 0;
@@ -107,40 +103,72 @@ void PolicyFollower::consider(const kafka::IncomingMessage& message) {
       }
       reason += " " + d.to_string() + ";";
     }
-    refuse(release->version, release->content_hash, reason);
-    return;
+    return refused(reason);
   }
   const auto& document = (*compiled)->document();
-  if ((*compiled)->content_hash() != release->content_hash) {
-    refuse(release->version, release->content_hash,
-           "content hash mismatch: the document hashes to " + (*compiled)->content_hash());
-    return;
+  if ((*compiled)->content_hash() != release->content_hash)
+    return refused("content hash mismatch: the document hashes to " + (*compiled)->content_hash());
+  if (document.name != release->name || document.version != release->version)
+    return refused("the document is " + document.name + "@" + std::to_string(document.version) + ", the release says " +
+                   candidate.label);
+  candidate.compiled = std::move(*compiled);
+  return candidate;
+}
+
+void PolicyFollower::apply(const Candidate& candidate) {
+  if (!candidate.compiled) return;  // already running
+  service_.set_policy(candidate.compiled);
+  metrics_.policy_rollout(true, candidate.version);
+  log_ << "policy: applied " << candidate.label << " (" << candidate.hash << "), author " << candidate.author
+       << ", approved by " << candidate.approver << std::endl;
+}
+
+void PolicyFollower::consider(const kafka::IncomingMessage& message) {
+  if (message.key != policy_name_) return;
+  auto candidate = check(message);
+  if (!candidate) {
+    refuse(candidate.error());
+  } else {
+    if (!candidate->compiled) return;
+    apply(*candidate);
   }
-  if (document.name != release->name || document.version != release->version) {
-    refuse(release->version, release->content_hash,
-           "the document is " + document.name + "@" + std::to_string(document.version) + ", the release says " + label);
-    return;
-  }
-  service_.set_policy(*compiled);
-  metrics_.policy_rollout(true, release->version);
-  log_ << "policy: applied " << label << " (" << release->content_hash << "), author " << release->author
-       << ", approved by " << release->approver << std::endl;
   heartbeat();
 }
 
-void PolicyFollower::refuse(int version, const std::string& hash, const std::string& reason) {
+void PolicyFollower::catch_up(const std::vector<kafka::IncomingMessage>& history) {
+  // The newest version for our key that is acceptable, newest first: when the latest is refused, a
+  // daemon starting now runs the version the rest of the fleet kept serving (as long as compaction
+  // has not removed it yet; otherwise it stays on the policy it started with). Every newer one it
+  // passes over is reported as refused.
+  std::vector<const kafka::IncomingMessage*> ours;
+  for (const auto& m : history)
+    if (m.key == policy_name_) ours.push_back(&m);
+  bool refused_newest = false;
+  for (auto it = ours.rbegin(); it != ours.rend(); ++it) {
+    auto candidate = check(**it);
+    if (candidate) {
+      apply(*candidate);
+      break;
+    }
+    if (!refused_newest) {
+      refuse(candidate.error());  // the newest refusal is the one the fleet status reports
+      refused_newest = true;
+    }
+  }
+}
+
+void PolicyFollower::refuse(const Refusal& refusal) {
   {
     std::lock_guard lock(mutex_);
-    refusal_.refused_version = version;
-    refusal_.refused_hash = hash;
-    refusal_.refused_reason = reason;
+    refusal_.refused_version = refusal.version;
+    refusal_.refused_hash = refusal.hash;
+    refusal_.refused_reason = refusal.reason;
     refusal_.refused_at_ms = now_ms();
   }
-  metrics_.policy_rollout(false, version);
+  metrics_.policy_rollout(false, refusal.version);
   const auto active = service_.active();
-  log_ << "policy: refused " << policy_name_ << "@" << version << ": " << reason << "; still serving version "
-       << active->policy->document().version << std::endl;
-  heartbeat();
+  log_ << "policy: refused " << policy_name_ << "@" << refusal.version << ": " << refusal.reason
+       << "; still serving version " << active->policy->document().version << std::endl;
 }
 
 FleetStatus PolicyFollower::status() const {

@@ -51,9 +51,22 @@ class PolicyFollower {
 
  private:
   PolicyFollower(FollowerSettings settings, DecisionService& service, Metrics& metrics, std::ostream& log);
-  bool connect();                                    // reader, producer, catch-up; false when the brokers are away
-  void consider(const kafka::IncomingMessage& message);  // one message of the policy topic
-  void refuse(int version, const std::string& hash, const std::string& reason);
+  /// A version ready to swap in (compiled is null when it is the one running already).
+  struct Candidate {
+    std::shared_ptr<const CompiledPolicy> compiled;
+    std::string label, hash, author, approver;
+    int version = 0;
+  };
+  struct Refusal {
+    int version = 0;
+    std::string hash, reason;
+  };
+  bool connect();  // reader, producer, catch-up; false when the brokers are away
+  expected<Candidate, Refusal> check(const kafka::IncomingMessage& message) const;  // decode, compile, verify
+  void apply(const Candidate& candidate);
+  void refuse(const Refusal& refusal);
+  void catch_up(const std::vector<kafka::IncomingMessage>& history);  // at (re)connection
+  void consider(const kafka::IncomingMessage& message);               // one message while following
   void heartbeat();
   void run();
 

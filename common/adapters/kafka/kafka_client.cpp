@@ -72,12 +72,15 @@ expected<Conf, KafkaError> make_conf(const ClientSettings& settings,
   // Notice a broker that went away within seconds, and come back quickly once it is there again.
   for (const auto& [key, value] : std::initializer_list<std::pair<const char*, std::string>>{
            {"socket.keepalive.enable", "true"}, {"reconnect.backoff.ms", "100"}, {"reconnect.backoff.max.ms", "2000"},
-           {"log_level", "3"}})
+           {"log_level", "2"}})
     if (auto ok = set(key, value); !ok) return unexpected(ok.error());
   for (const auto& [key, value] : defaults)
     if (auto ok = set(key, value); !ok) return unexpected(ok.error());
   for (const auto& [key, value] : settings.properties)
     if (auto ok = set(key, value); !ok) return unexpected(ok.error());
+  // Brokers going away are reported by the calls that need them (as KafkaError values); without
+  // this librdkafka would also print each of its own retries to stderr.
+  rd_kafka_conf_set_error_cb(conf.get(), [](rd_kafka_t*, int, const char*, void*) {});
   return conf;
 }
 
@@ -413,13 +416,15 @@ expected<void, KafkaError> GroupConsumer::commit(std::span<const IncomingMessage
 
 class TopicReader::Impl {
  public:
-  Impl(Handle rk, int partitions) : rk_(std::move(rk)), partitions_(partitions) {}
+  Impl(Handle rk, std::string topic, int partitions) : rk_(std::move(rk)), topic_(std::move(topic)), partitions_(partitions) {}
   ~Impl() { rd_kafka_consumer_close(rk_.get()); }
   rd_kafka_t* get() const { return rk_.get(); }
+  const std::string& topic() const { return topic_; }
   int partitions() const { return partitions_; }
 
  private:
   Handle rk_;
+  std::string topic_;
   int partitions_;
 };
 
@@ -461,20 +466,36 @@ expected<std::unique_ptr<TopicReader>, KafkaError> TopicReader::create(const Cli
     rd_kafka_topic_partition_list_add(assignment.get(), topic.c_str(), p)->offset = RD_KAFKA_OFFSET_BEGINNING;
   if (const auto assigned = rd_kafka_assign(rk->get(), assignment.get()); assigned != RD_KAFKA_RESP_ERR_NO_ERROR)
     return unexpected(error_of("assigning " + topic, assigned));
-  return std::unique_ptr<TopicReader>(new TopicReader(std::make_unique<Impl>(std::move(*rk), partitions)));
+  return std::unique_ptr<TopicReader>(new TopicReader(std::make_unique<Impl>(std::move(*rk), topic, partitions)));
 }
 
 expected<std::vector<IncomingMessage>, KafkaError> TopicReader::read_to_end(std::chrono::milliseconds timeout) {
-  // A partition is at its end when its last end-of-partition event came after its last message.
-  std::vector<IncomingMessage> out;
-  std::map<int, std::int64_t> end_offset, next_offset;
+  // The end is the high watermark of each partition as of now: a topic that keeps receiving
+  // messages (heartbeats) never shows an end-of-partition event, since every fetch brings more. An
+  // end-of-partition event after a partition's last message also counts (compaction may have
+  // removed the messages just below the watermark).
+  const auto deadline = Clock::now() + timeout;
+  std::map<int, std::int64_t> high, end_offset, next_offset;
+  for (int p = 0; p < impl_->partitions(); ++p) {
+    std::int64_t low = 0, hi = 0;
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    const std::string topic = impl_->topic();
+    if (const auto err = rd_kafka_query_watermark_offsets(impl_->get(), topic.c_str(), p, &low, &hi, std::max(1, to_ms(left)));
+        err != RD_KAFKA_RESP_ERR_NO_ERROR)
+      return unexpected(error_of("reading the end of " + topic, err));
+    high[p] = low == hi ? 0 : hi;  // an empty partition is at its end from the start
+  }
+  auto at_end = [&](int p) {
+    const auto next = next_offset.contains(p) ? next_offset[p] : 0;
+    if (next >= high[p]) return true;
+    return end_offset.contains(p) && end_offset[p] >= next && next > 0;
+  };
   auto all_at_end = [&] {
-    if (static_cast<int>(end_offset.size()) < impl_->partitions()) return false;
-    for (const auto& [partition, end] : end_offset)
-      if (auto it = next_offset.find(partition); it != next_offset.end() && it->second > end) return false;
+    for (int p = 0; p < impl_->partitions(); ++p)
+      if (!at_end(p)) return false;
     return true;
   };
-  const auto deadline = Clock::now() + timeout;
+  std::vector<IncomingMessage> out;
   while (!all_at_end()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     if (left.count() <= 0)

@@ -237,16 +237,6 @@ nlohmann::json batch_json(std::span<const DecisionRecord> batch) {
   return out;
 }
 
-/// What PostgresStore::run returns for a piece of work returning T or expected<T, StoreError>.
-template <class T>
-struct ValueOf {
-  using type = T;
-};
-template <class T>
-struct ValueOf<expected<T, StoreError>> {
-  using type = T;
-};
-
 class PostgresStore final : public DecisionStore {
  public:
   explicit PostgresStore(std::string url) : url_(std::move(url)) {}
@@ -329,7 +319,7 @@ class PostgresStore final : public DecisionStore {
   /// turning exceptions into StoreError. A transient failure drops the connection so the next call
   /// starts on a fresh one. `work` may return a plain value or an expected of its own.
   template <class Work, class Result = std::invoke_result_t<Work, pqxx::connection&>,
-            class Value = typename ValueOf<Result>::type>
+            class Value = typename postgres::ValueOf<Result>::type>
   expected<Value, StoreError> run(std::string_view doing, Work&& work) {
     std::lock_guard lock(mutex_);
     try {

@@ -11,6 +11,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "redis/redis_pool.hpp"
+
 namespace verdict::daemon {
 
 class ProviderCache {
@@ -42,31 +44,20 @@ class LruCache final : public ProviderCache {
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;
 };
 
-/// Redis through hiredis, with short timeouts. While Redis is down every call is a miss, and a
-/// reconnect is tried at most once a second, so a dead Redis costs no latency.
+/// Redis through hiredis, with short timeouts (redis/redis_pool.hpp): while Redis is down every
+/// call is a miss, and costs no latency.
 class RedisCache final : public ProviderCache {
  public:
   RedisCache(std::string host, int port, std::chrono::milliseconds timeout = std::chrono::milliseconds(50));
-  ~RedisCache() override;
   std::optional<std::string> get(const std::string& key) override;
   void put(const std::string& key, const std::string& value, std::chrono::seconds ttl) override;
-  std::string describe() const override { return "Redis at " + host_ + ":" + std::to_string(port_); }
-  bool connected() const;
+  std::string describe() const override { return "Redis at " + pool_.host() + ":" + std::to_string(pool_.port()); }
+  bool connected() const { return pool_.connected(); }
 
  private:
-  struct Connection;
-  std::unique_ptr<Connection> acquire();
-  void release(std::unique_ptr<Connection> connection);
-
-  std::string host_;
-  int port_;
-  std::chrono::milliseconds timeout_;
-  mutable std::mutex mutex_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  std::chrono::steady_clock::time_point retry_after_{};
+  redis::RedisPool pool_;
 };
 
-/// "redis://host:port" -> host and port; nullopt if malformed.
-std::optional<std::pair<std::string, int>> parse_redis_url(const std::string& url);
+using redis::parse_redis_url;
 
 }  // namespace verdict::daemon

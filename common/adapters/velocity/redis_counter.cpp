@@ -42,6 +42,12 @@ return out
 
 struct Reply {
   redisReply* reply = nullptr;
+  explicit Reply(redisReply* r) : reply(r) {}
+  Reply(const Reply&) = delete;
+  Reply& operator=(Reply&& other) noexcept {
+    std::swap(reply, other.reply);
+    return *this;
+  }
   ~Reply() {
     if (reply) freeReplyObject(reply);
   }

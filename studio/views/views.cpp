@@ -1,0 +1,12 @@
+// The studio's views, in navigation order. Adding a view: a QWidget class with a constructor
+// (StudioContext&, QWidget* parent) in its own file, and one line here.
+#include "app/view_registry.hpp"
+#include "views/policy_editor_view.hpp"
+
+namespace verdict::studio {
+
+void registerStudioViews(ViewRegistry& registry) {
+  registry.add<PolicyEditorView>(QStringLiteral("policy"), QObject::tr("Policy"), QStringLiteral("document-edit"));
+}
+
+}  // namespace verdict::studio

@@ -29,11 +29,13 @@ MainWindow::MainWindow(StudioContext& context, const ViewRegistry& registry, QWi
       baselineLabel_(new QLabel) {
   auto* splitter = new QSplitter;
   navigation_->setObjectName(QStringLiteral("navigation"));
-  navigation_->setMaximumWidth(200);
+  navigation_->setMaximumWidth(220);
+  navigation_->setMinimumWidth(140);
   navigation_->setIconSize(QSize(22, 22));
   splitter->addWidget(navigation_);
   splitter->addWidget(stack_);
   splitter->setStretchFactor(1, 1);
+  splitter->setSizes({170, 1400});
   setCentralWidget(splitter);
 
   for (const ViewDescriptor& d : registry.views()) {

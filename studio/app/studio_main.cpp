@@ -11,6 +11,8 @@
 #include "app/main_window.hpp"
 #include "app/studio_context.hpp"
 #include "app/view_registry.hpp"
+#include "views/policy_editor_view.hpp"
+#include "views/simulation_view.hpp"
 
 namespace verdict::studio {
 
@@ -28,7 +30,12 @@ int studioMain(int argc, char** argv) {
   const QCommandLineOption screenshots(QStringLiteral("screenshots"),
                                        QStringLiteral("render every view to DIR/<view>.png and quit"),
                                        QStringLiteral("dir"));
-  parser.addOptions({draft, view, screenshots});
+  const QCommandLineOption history(QStringLiteral("history"), QStringLiteral("load this history for simulation"),
+                                   QStringLiteral("file"));
+  const QCommandLineOption simulate(QStringLiteral("simulate"), QStringLiteral("simulate once the history is loaded"));
+  const QCommandLineOption rule(QStringLiteral("rule"), QStringLiteral("select this rule in the editor"),
+                                QStringLiteral("id"));
+  parser.addOptions({draft, view, screenshots, history, simulate, rule});
   parser.process(app);
 
   QSettings settings;
@@ -41,18 +48,30 @@ int studioMain(int argc, char** argv) {
   } else {
     context.draft().load(context.baseline());
   }
+  if (parser.isSet(history)) {
+    if (auto* simulation = qobject_cast<SimulationView*>(window.view(QStringLiteral("simulation")))) {
+      if (parser.isSet(simulate)) simulation->runWhenReady();
+      simulation->openHistory(parser.value(history));
+    }
+  }
+  if (parser.isSet(rule))
+    if (auto* editor = qobject_cast<PolicyEditorView*>(window.view(QStringLiteral("policy"))))
+      editor->selectRule(parser.value(rule));
   if (parser.isSet(view)) window.showView(parser.value(view));
   window.show();
   if (parser.isSet(screenshots)) {
     const QString dir = parser.value(screenshots);
     QDir().mkpath(dir);
+    window.resize(1600, 1000);
     QTimer::singleShot(0, &window, [&window, dir] {
       for (const QString& id : window.viewIds()) {
         window.showView(id);
         // Let debounced work (compilation, checks) finish and the view lay itself out.
         QElapsedTimer settle;
         settle.start();
-        while (settle.elapsed() < 1200) QApplication::processEvents(QEventLoop::AllEvents, 50);
+        auto* work = dynamic_cast<BackgroundWork*>(window.view(id));
+        while (settle.elapsed() < 1200 || (work && work->busy() && settle.elapsed() < 600'000))
+          QApplication::processEvents(QEventLoop::AllEvents, 50);
         const QString file = QDir(dir).filePath(id + QStringLiteral(".png"));
         if (!window.grab().save(file)) QTextStream(stderr) << "cannot write " << file << "\n";
         else QTextStream(stdout) << file << "\n";

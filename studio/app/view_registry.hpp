@@ -32,6 +32,14 @@ class ViewRegistry {
   std::vector<ViewDescriptor> views_;
 };
 
+/// Implemented by views that work in the background (loading, simulating), so that tools such as
+/// the screenshot tour can wait until they show their result.
+class BackgroundWork {
+ public:
+  virtual ~BackgroundWork() = default;
+  virtual bool busy() const = 0;
+};
+
 /// Every view of the studio, in navigation order (views/views.cpp).
 void registerStudioViews(ViewRegistry& registry);
 

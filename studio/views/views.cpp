@@ -2,11 +2,13 @@
 // (StudioContext&, QWidget* parent) in its own file, and one line here.
 #include "app/view_registry.hpp"
 #include "views/policy_editor_view.hpp"
+#include "views/simulation_view.hpp"
 
 namespace verdict::studio {
 
 void registerStudioViews(ViewRegistry& registry) {
   registry.add<PolicyEditorView>(QStringLiteral("policy"), QObject::tr("Policy"), QStringLiteral("document-edit"));
+  registry.add<SimulationView>(QStringLiteral("simulation"), QObject::tr("Simulation"), QStringLiteral("system-run"));
 }
 
 }  // namespace verdict::studio

@@ -16,6 +16,7 @@
 #include <QUndoView>
 
 #include "app/connection_dialog.hpp"
+#include "views/quick_action_dialog.hpp"
 
 namespace verdict::studio {
 
@@ -103,6 +104,12 @@ void MainWindow::buildMenus() {
   addDockWidget(Qt::RightDockWidgetArea, history);
   history->hide();
   edit->addAction(history->toggleViewAction());
+
+  QMenu* fraud = menuBar()->addMenu(tr("F&raud"));
+  fraud->addAction(tr("&Quick action..."), QKeySequence(Qt::CTRL | Qt::Key_B), this, [this] {
+    QuickActionDialog dialog(context_.draft(), this);
+    if (dialog.exec() == QDialog::Accepted) statusBar()->showMessage(dialog.summary(), 8000);
+  });
 
   QMenu* views = menuBar()->addMenu(tr("&View"));
   for (int i = 0; i < navigation_->count(); ++i) {

@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QLineEdit>
 #include <QSettings>
 #include <QTextStream>
 #include <QTimer>
@@ -12,6 +13,8 @@
 #include "app/studio_context.hpp"
 #include "app/view_registry.hpp"
 #include "views/policy_editor_view.hpp"
+#include "views/publish_view.hpp"
+#include "views/quick_action_dialog.hpp"
 #include "views/simulation_view.hpp"
 
 namespace verdict::studio {
@@ -35,11 +38,18 @@ int studioMain(int argc, char** argv) {
   const QCommandLineOption simulate(QStringLiteral("simulate"), QStringLiteral("simulate once the history is loaded"));
   const QCommandLineOption rule(QStringLiteral("rule"), QStringLiteral("select this rule in the editor"),
                                 QStringLiteral("id"));
-  parser.addOptions({draft, view, screenshots, history, simulate, rule});
+  const QCommandLineOption user(QStringLiteral("user"), QStringLiteral("act as this user (embedded mode)"),
+                                QStringLiteral("name"));
+  const QCommandLineOption requestApproval(QStringLiteral("request-approval"),
+                                           QStringLiteral("send the draft for approval with this comment at start-up"),
+                                           QStringLiteral("comment"));
+  parser.addOptions({draft, view, screenshots, history, simulate, rule, user, requestApproval});
   parser.process(app);
 
   QSettings settings;
-  StudioContext context(ConnectionSettings::load(settings));
+  ConnectionSettings connection = ConnectionSettings::load(settings);
+  if (parser.isSet(user)) connection.userName = parser.value(user);
+  StudioContext context(connection);
   ViewRegistry registry;
   registerStudioViews(registry);
   MainWindow window(context, registry);
@@ -47,6 +57,14 @@ int studioMain(int argc, char** argv) {
     if (!window.openDraft(parser.value(draft))) return 1;
   } else {
     context.draft().load(context.baseline());
+  }
+  if (parser.isSet(requestApproval)) {
+    auto id = context.publisher()->requestApproval(context.draft().data(), parser.value(requestApproval));
+    if (!id) {
+      QTextStream(stderr) << "request approval: " << id.error() << "\n";
+      return 1;
+    }
+    if (auto* publish = qobject_cast<PublishView*>(window.view(QStringLiteral("publish")))) publish->refresh();
   }
   if (parser.isSet(history)) {
     if (auto* simulation = qobject_cast<SimulationView*>(window.view(QStringLiteral("simulation")))) {
@@ -63,7 +81,7 @@ int studioMain(int argc, char** argv) {
     const QString dir = parser.value(screenshots);
     QDir().mkpath(dir);
     window.resize(1600, 1000);
-    QTimer::singleShot(0, &window, [&window, dir] {
+    QTimer::singleShot(0, &window, [&window, &context, dir] {
       for (const QString& id : window.viewIds()) {
         window.showView(id);
         // Let debounced work (compilation, checks) finish and the view lay itself out.
@@ -76,6 +94,15 @@ int studioMain(int argc, char** argv) {
         if (!window.grab().save(file)) QTextStream(stderr) << "cannot write " << file << "\n";
         else QTextStream(stdout) << file << "\n";
       }
+      // The fraud quick action dialog, filled in as an analyst would.
+      QuickActionDialog quick(context.draft(), &window);
+      if (auto* value = quick.findChild<QLineEdit*>(QStringLiteral("quickActionValue"))) value->setText(QStringLiteral("NL91 ABNA 0417 1643 00"));
+      quick.show();
+      QElapsedTimer settle;
+      settle.start();
+      while (settle.elapsed() < 500) QApplication::processEvents(QEventLoop::AllEvents, 50);
+      const QString file = QDir(dir).filePath(QStringLiteral("quick-action.png"));
+      if (quick.grab().save(file)) QTextStream(stdout) << file << "\n";
       QApplication::quit();
     });
   }

@@ -182,7 +182,9 @@ expected<PolicyVersionInfo, QString> LocalFilePublisher::publish(const QString& 
                           .arg(requestId, toString(request->info.state)));
   auto current = live();
   if (!current) return unexpected(current.error());
-  int next = request->document.version;
+  // The draft was edited from some version (its own number); what is published comes after both it
+  // and whatever is live now.
+  int next = request->document.version + 1;
   if (*current) next = std::max(next, (*current)->info.version + 1);
   request->document.version = next;
   request->info.version = next;

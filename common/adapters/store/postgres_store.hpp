@@ -22,6 +22,16 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url);
 /// Only the first line of the server's message is kept: the DETAIL lines can quote row values.
 StoreError current_error(std::string_view doing);
 
+/// What a store's run() helper returns for a piece of work returning T or expected<T, StoreError>.
+template <class T>
+struct ValueOf {
+  using type = T;
+};
+template <class T>
+struct ValueOf<expected<T, StoreError>> {
+  using type = T;
+};
+
 /// Whether a SQLSTATE names a condition that may pass on its own.
 bool transient_sqlstate(std::string_view sqlstate);
 

@@ -12,7 +12,7 @@ packages=(
   libboost1.81-dev libpqxx-dev libhiredis-dev librdkafka-dev libsqlite3-dev
   libspdlog-dev libfmt-dev uuid-dev libjemalloc-dev
   # studio and its tests
-  qt6-base-dev qt6-charts-dev qt6-tools-dev libgl-dev xvfb xauth
+  qt6-base-dev qt6-charts-dev qt6-tools-dev libqt6opengl6-dev libgl-dev xvfb xauth
   # services for integration tests; Java and Maven fetch and run the Kafka broker (installer/kafka.sh)
   postgresql redis-server openjdk-17-jre-headless maven
 )

@@ -1,0 +1,26 @@
+#pragma once
+// Where the studio reads live policies and history from and publishes to: the embedded store (an
+// SQLite file and a folder of local policy files; the default, no set-up) or production
+// (PostgreSQL, each analyst with their own login, and Kafka). Kept with QSettings.
+#include <QSettings>
+#include <QString>
+
+namespace verdict::studio {
+
+struct ConnectionSettings {
+  enum class Mode { Embedded, Production };
+  Mode mode = Mode::Embedded;
+  QString sqlitePath;       // embedded decision store
+  QString policyDirectory;  // embedded: live.json, versions/, approvals/
+  QString postgresUrl;      // production, e.g. postgresql://alice@db:5432/verdict
+  QString kafkaBrokers;     // production, e.g. broker1:9092,broker2:9092
+  QString userName;         // who edits and approves in embedded mode (production: the database login)
+
+  /// The defaults: embedded, under the user's application data folder.
+  static ConnectionSettings defaults();
+  static ConnectionSettings load(QSettings& settings);
+  void save(QSettings& settings) const;
+  QString describe() const;  // one line for the status bar
+};
+
+}  // namespace verdict::studio

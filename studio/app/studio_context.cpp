@@ -1,0 +1,66 @@
+#include "app/studio_context.hpp"
+
+#include <QFile>
+#include <nlohmann/json.hpp>
+
+#include "publish/local_file_publisher.hpp"
+
+// Resources in a static library are registered by hand, outside any namespace.
+static void initStudioResources() { Q_INIT_RESOURCE(studio); }
+
+namespace verdict::studio {
+
+StudioContext::StudioContext(ConnectionSettings settings, QObject* parent)
+    : QObject(parent), settings_(std::move(settings)), compiler_(&draft_) {
+  setSettings(settings_);
+}
+
+StudioContext::~StudioContext() = default;
+
+verdict::PolicyDocument StudioContext::samplePolicy() {
+  initStudioResources();
+  QFile file(QStringLiteral(":/verdict/sample-policy.json"));
+  if (!file.open(QIODevice::ReadOnly)) qFatal("the sample policy is not compiled into the studio");
+  const QByteArray bytes = file.readAll();
+  auto document = decode_policy(nlohmann::json::parse(bytes.begin(), bytes.end()));
+  if (!document) qFatal("the bundled sample policy does not decode: %s", document.error().summary().c_str());
+  return std::move(*document);
+}
+
+void StudioContext::setSettings(ConnectionSettings settings) {
+  settings_ = std::move(settings);
+  // Production publishing comes with the store's approval back end; until then both modes publish
+  // through the local folder, and the status bar says so.
+  setPublisher(std::make_unique<LocalFilePublisher>(settings_.policyDirectory, settings_.userName));
+  emit settingsChanged();
+}
+
+void StudioContext::setPublisher(std::unique_ptr<PolicyPublisher> publisher) {
+  publisher_ = std::move(publisher);
+  QString error;
+  if (!reloadBaseline(&error)) setBaseline(samplePolicy(), tr("sample policy (live version unavailable: %1)").arg(error));
+  emit publisherChanged();
+}
+
+void StudioContext::setBaseline(verdict::PolicyDocument document, const QString& label) {
+  baseline_ = std::move(document);
+  baselineLabel_ = label;
+  emit baselineChanged();
+}
+
+bool StudioContext::reloadBaseline(QString* error) {
+  auto live = publisher_->live();
+  if (!live) {
+    if (error) *error = live.error();
+    return false;
+  }
+  if (*live) {
+    const auto& info = (*live)->info;
+    setBaseline((*live)->document, tr("live %1 v%2").arg(info.name).arg(info.version));
+  } else {
+    setBaseline(samplePolicy(), tr("sample policy (nothing published yet)"));
+  }
+  return true;
+}
+
+}  // namespace verdict::studio

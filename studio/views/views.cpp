@@ -1,0 +1,18 @@
+// The studio's views, in navigation order. Adding a view: a QWidget class with a constructor
+// (StudioContext&, QWidget* parent) in its own file, and one line here.
+#include "app/view_registry.hpp"
+#include "views/diff_view.hpp"
+#include "views/policy_editor_view.hpp"
+#include "views/publish_view.hpp"
+#include "views/simulation_view.hpp"
+
+namespace verdict::studio {
+
+void registerStudioViews(ViewRegistry& registry) {
+  registry.add<PolicyEditorView>(QStringLiteral("policy"), QObject::tr("Policy"), QStringLiteral("document-edit"));
+  registry.add<SimulationView>(QStringLiteral("simulation"), QObject::tr("Simulation"), QStringLiteral("system-run"));
+  registry.add<DiffView>(QStringLiteral("diff"), QObject::tr("Changes"), QStringLiteral("document-compare"));
+  registry.add<PublishView>(QStringLiteral("publish"), QObject::tr("Publish"), QStringLiteral("mail-send"));
+}
+
+}  // namespace verdict::studio

@@ -1,0 +1,76 @@
+// The assembled studio: every registered view is in the navigation, the draft opens from the
+// sample, the changes view follows edits, and the publish view runs the four-eyes flow for two
+// users of one embedded policy folder, after which the published version is the new baseline.
+#include <QtTest/QtTest>
+
+#include "app/main_window.hpp"
+#include "document/commands.hpp"
+#include "studio_support.hpp"
+#include "views/diff_view.hpp"
+#include "views/diff_widget.hpp"
+#include "views/publish_view.hpp"
+
+using namespace verdict;
+using namespace verdict::studio;
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_;
+
+  ConnectionSettings settingsFor(const QString& user) const {
+    ConnectionSettings s = ConnectionSettings::defaults();
+    s.policyDirectory = dir_.filePath("policies");
+    s.sqlitePath = dir_.filePath("verdict.sqlite");
+    s.userName = user;
+    return s;
+  }
+
+ private slots:
+  void everyViewIsRegisteredAndShown() {
+    StudioContext context(settingsFor("alice"));
+    ViewRegistry registry;
+    registerStudioViews(registry);
+    MainWindow window(context, registry);
+    QCOMPARE(window.viewIds(), (QStringList{"policy", "simulation", "diff", "publish"}));
+    for (const QString& id : window.viewIds()) {
+      QVERIFY(window.showView(id));
+      QVERIFY(window.view(id)->isVisibleTo(&window));
+    }
+    QVERIFY(!window.showView("nothing"));
+  }
+
+  void changesFollowTheDraft() {
+    StudioContext context(settingsFor("alice"));
+    context.draft().load(context.baseline());
+    DiffView view(context);
+    view.refresh();
+    QVERIFY(view.diff()->diff()["identical"].get<bool>());
+    pushRowEdit<Rule>(&context.draft(), 0, [](Rule& r) { r.enabled = false; }, "disable");
+    view.refresh();
+    QVERIFY(!view.diff()->diff()["identical"].get<bool>());
+    QCOMPARE(view.diff()->diff()["rules"]["changed"].size(), std::size_t{1});
+    QVERIFY(view.diff()->text().contains("enabled: true -> false"));
+  }
+
+  void fourEyesThroughThePublishView() {
+    StudioContext context(settingsFor("alice"));
+    context.draft().load(context.baseline());
+    const int minAge = context.draft().indexOfParameter("min_age");
+    pushRowEdit<Parameter>(&context.draft(), minAge, [](Parameter& p) { p.value.number = 21; }, "min age");
+    PublishView view(context);
+    QVERIFY(!view.requestApproval(""));
+    QVERIFY(view.lastMessage().contains("comment"));
+    QVERIFY(view.requestApproval("minimum age 21 for device credit"));
+    QVERIFY(!view.review(0, true, "fine"));
+    QVERIFY2(view.lastMessage().contains("four eyes"), qPrintable(view.lastMessage()));
+
+    context.setSettings(settingsFor("bob"));
+    QVERIFY(view.review(0, true, "simulated, acceptable"));
+    QVERIFY(view.publish(0));
+    QVERIFY(context.baselineLabel().contains("v2"));
+    QCOMPARE(context.baseline().parameters[static_cast<std::size_t>(minAge)].value.number, 21.0);
+  }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"

@@ -1,0 +1,105 @@
+#include "store/approval_store.hpp"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace verdict::store {
+
+namespace {
+constexpr std::array<std::pair<Role, std::string_view>, 4> role_names{{{Role::Analyst, "analyst"},
+                                                                       {Role::Approver, "approver"},
+                                                                       {Role::Fraud, "fraud"},
+                                                                       {Role::Compliance, "compliance"}}};
+constexpr std::array<std::pair<RequestStatus, std::string_view>, 4> status_names{
+    {{RequestStatus::AwaitingApproval, "awaiting_approval"},
+     {RequestStatus::Approved, "approved"},
+     {RequestStatus::Rejected, "rejected"},
+     {RequestStatus::Published, "published"}}};
+}  // namespace
+
+std::string_view to_string(Role role) {
+  for (const auto& [r, name] : role_names)
+    if (r == role) return name;
+  return "?";
+}
+
+std::optional<Role> role_from_string(std::string_view text) {
+  for (const auto& [r, name] : role_names)
+    if (name == text) return r;
+  return std::nullopt;
+}
+
+std::string_view to_string(RequestKind kind) { return kind == RequestKind::FastTrack ? "fast_track" : "standard"; }
+
+std::string_view to_string(RequestStatus status) {
+  for (const auto& [s, name] : status_names)
+    if (s == status) return name;
+  return "?";
+}
+
+std::optional<RequestStatus> status_from_string(std::string_view text) {
+  for (const auto& [s, name] : status_names)
+    if (name == text) return s;
+  return std::nullopt;
+}
+
+std::string ApprovalRequest::status_text() const {
+  switch (status) {
+    case RequestStatus::AwaitingApproval: return "awaiting approval";
+    case RequestStatus::Approved: return "approved";
+    case RequestStatus::Rejected: return "rejected";
+    case RequestStatus::Published:
+      if (!decision) return "published — approval pending after the fact";
+      if (!decision->approved) return "published — rejected after the fact";
+      return "published";
+  }
+  return "?";
+}
+
+StoreError missing_role(std::string_view who, Role role, std::string_view doing) {
+  return {std::string(who) + " may not " + std::string(doing) + ": that needs the role " + std::string(to_string(role)),
+          false};
+}
+
+expected<ApprovalRequest, StoreError> publish_request(ApprovalStore& store, PolicyPublisher& publisher,
+                                                      std::int64_t id) {
+  auto found = store.find(id);
+  if (!found) return unexpected(found.error());
+  if (!*found) return unexpected(StoreError{"no approval request " + std::to_string(id), false});
+  const ApprovalRequest& request = **found;
+  const std::string name = "approval request " + std::to_string(id);
+  switch (request.status) {
+    case RequestStatus::Approved: break;
+    case RequestStatus::AwaitingApproval: {
+      if (request.kind != RequestKind::FastTrack)
+        return unexpected(StoreError{name + " is awaiting approval: it can be published once approved", false});
+      auto allowed = store.fast_track_after_the_fact();
+      if (!allowed) return unexpected(allowed.error());
+      if (!*allowed)
+        return unexpected(StoreError{
+            name + " is a fast-track change awaiting approval, and publishing before approval is switched off", false});
+      break;
+    }
+    case RequestStatus::Rejected:
+      return unexpected(StoreError{name + " was rejected by " + request.decision->by + ": it cannot be published", false});
+    case RequestStatus::Published:
+      return unexpected(StoreError{name + " is already published as version " +
+                                       std::to_string(request.published_version),
+                                   false});
+  }
+  // The store would refuse to mark it published; find out before it goes live rather than after.
+  const Role needed = request.status == RequestStatus::Approved ? Role::Analyst : Role::Fraud;
+  auto roles = store.roles();
+  if (!roles) return unexpected(roles.error());
+  if (std::find(roles->begin(), roles->end(), needed) == roles->end())
+    return unexpected(missing_role(store.identity(), needed, "publish " + name));
+  auto version = publisher.publish(request);
+  if (!version) return unexpected(version.error());
+  if (auto marked = store.mark_published(id, *version); !marked) return unexpected(marked.error());
+  auto after = store.find(id);
+  if (!after) return unexpected(after.error());
+  return std::move(**after);
+}
+
+}  // namespace verdict::store

@@ -15,6 +15,8 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "store_support.hpp"
+
 #include "store/approval_store.hpp"
 #include "store/migrations.hpp"
 
@@ -23,16 +25,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const std::string server = "postgresql://postgres@127.0.0.1:5432/";
+using verdict::test::ok;
+using verdict::test::refusal;
+const auto& sql = verdict::test::superuser_sql;
+
 const std::string pid = std::to_string(::getpid());
 const std::string database = "verdict_test_approvals_" + pid;
 const fs::path postgres_sql = fs::path(VERDICT_SOURCE_DIR) / "sql" / "postgres";
 
-void sql(const std::string& db, const std::string& statement) {
-  pqxx::connection conn(server + db);
-  pqxx::nontransaction t(conn);
-  t.exec(statement);
-}
 
 /// The people of the tests and their roles; on PostgreSQL each is a login named <person>_<pid>.
 const std::map<std::string, std::vector<Role>> people{
@@ -69,20 +69,6 @@ class RecordingPublisher final : public PolicyPublisher {
   }
 };
 
-template <class T>
-T ok(verdict::expected<T, StoreError> result, const char* what) {
-  if (!result) qFatal("%s: %s", what, result.error().message.c_str());
-  return std::move(*result);
-}
-void ok(verdict::expected<void, StoreError> result, const char* what) {
-  if (!result) qFatal("%s: %s", what, result.error().message.c_str());
-}
-
-/// The refusal's message, or "" when the call succeeded.
-template <class T>
-QString refusal(const verdict::expected<T, StoreError>& result) {
-  return result ? QString() : QString::fromStdString(result.error().message);
-}
 
 }  // namespace
 
@@ -105,13 +91,8 @@ class ApprovalsTest : public QObject {
 
  private slots:
   void initTestCase() {
-    try {
-      sql("postgres", "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-      sql("postgres", "CREATE DATABASE " + database);
-    } catch (const std::exception& e) {
-      QFAIL(qPrintable(QString("PostgreSQL at 127.0.0.1:5432 is needed (installer/start-services.sh): ") + e.what()));
-    }
-    ok(migrate_postgres(server + database, postgres_sql), "migrate");
+    if (const QString failed = verdict::test::create_scratch_database(database); !failed.isEmpty()) QFAIL(qPrintable(failed));
+    ok(migrate_postgres(verdict::test::postgres_server + database, postgres_sql), "migrate");
     temp = fs::temp_directory_path() / ("verdict-approvals-test-" + pid);
     fs::remove_all(temp);
     fs::create_directories(temp);

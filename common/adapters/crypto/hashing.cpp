@@ -4,6 +4,7 @@
 #include <openssl/hmac.h>
 
 #include <array>
+#include <cctype>
 #include <stdexcept>
 
 namespace verdict::crypto {
@@ -35,6 +36,13 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
             data.size(), digest.data(), &length))
     throw std::runtime_error("HMAC-SHA256 failed");
   return hex(digest.data(), length);
+}
+
+std::string customer_key(std::string_view identifier_key, const CustomerIdentifiers& who) {
+  std::string subject(who.last_name);
+  for (std::string_view part : {who.date_of_birth, who.postcode, who.house_number}) subject.append("|").append(part);
+  for (auto& c : subject) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return hmac_sha256_hex(identifier_key, "customer|" + subject);
 }
 
 }  // namespace verdict::crypto

@@ -1,5 +1,7 @@
 // String forms of the domain enums: the spelling used in JSON, the policy language and logs.
 #include <algorithm>
+#include <type_traits>
+#include <variant>
 
 #include "domain/application.hpp"
 #include "domain/decision.hpp"
@@ -67,6 +69,34 @@ const ProviderCall& ProviderResults::call(ProviderId id) const {
 
 ProviderCall& ProviderResults::call(ProviderId id) {
   return const_cast<ProviderCall&>(static_cast<const ProviderResults&>(*this).call(id));
+}
+
+ProviderAnswer answer_of(ProviderId provider, const ProviderResults& r) {
+  switch (provider) {
+    case ProviderId::Bkr: return r.bkr;
+    case ProviderId::Preventel: return r.preventel;
+    case ProviderId::Bureau: return r.bureau;
+    case ProviderId::Operator: return r.operator_history;
+    case ProviderId::IdCheck: return r.id_check;
+    case ProviderId::IbanCheck: return r.iban_check;
+    case ProviderId::Address: return r.address;
+  }
+  return r.bkr;
+}
+
+void apply_answer(ProviderAnswer answer, ProviderResults& into) {
+  std::visit(
+      [&into](auto&& a) {
+        using T = std::decay_t<decltype(a)>;
+        if constexpr (std::is_same_v<T, BkrResult>) into.bkr = std::move(a);
+        else if constexpr (std::is_same_v<T, PreventelResult>) into.preventel = std::move(a);
+        else if constexpr (std::is_same_v<T, BureauResult>) into.bureau = std::move(a);
+        else if constexpr (std::is_same_v<T, OperatorResult>) into.operator_history = std::move(a);
+        else if constexpr (std::is_same_v<T, IdCheckResult>) into.id_check = std::move(a);
+        else if constexpr (std::is_same_v<T, IbanCheckResult>) into.iban_check = std::move(a);
+        else into.address = std::move(a);
+      },
+      std::move(answer));
 }
 
 bool iban_checksum_valid(std::string_view iban) {

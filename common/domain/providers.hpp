@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "domain/date.hpp"
@@ -107,5 +108,14 @@ struct ProviderResults {
   const ProviderCall& call(ProviderId id) const;
   ProviderCall& call(ProviderId id);
 };
+
+/// One provider's answer on its own, alternative index = ProviderId: what an in-process cache keeps,
+/// so that a hit costs a copy rather than a parse.
+using ProviderAnswer =
+    std::variant<BkrResult, PreventelResult, BureauResult, OperatorResult, IdCheckResult, IbanCheckResult, AddressResult>;
+/// The part of `results` that belongs to `provider` (its call and its fields).
+ProviderAnswer answer_of(ProviderId provider, const ProviderResults& results);
+/// Puts `answer` in its provider's place in `into`, leaving the other providers alone.
+void apply_answer(ProviderAnswer answer, ProviderResults& into);
 
 }  // namespace verdict

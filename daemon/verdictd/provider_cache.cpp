@@ -2,32 +2,44 @@
 
 #include <hiredis/hiredis.h>
 
+#include <nlohmann/json.hpp>
+
+#include "domain/codec.hpp"
+
 namespace verdict::daemon {
 
-std::optional<std::string> LruCache::get(const std::string& key) {
-  std::lock_guard lock(mutex_);
-  const auto it = index_.find(key);
-  if (it == index_.end()) return std::nullopt;
-  if (it->second->expires <= std::chrono::steady_clock::now()) {
-    order_.erase(it->second);
-    index_.erase(it);
-    return std::nullopt;
+bool LruCache::get(const std::string& key, ProviderId provider, ProviderResults& into) {
+  ProviderAnswer answer;
+  {
+    std::lock_guard lock(mutex_);
+    const auto it = index_.find(key);
+    if (it == index_.end()) return false;
+    if (it->second->expires <= std::chrono::steady_clock::now()) {
+      order_.erase(it->second);
+      index_.erase(it);
+      return false;
+    }
+    // A key names one provider's question; an entry of another provider would be a bug upstream.
+    if (it->second->answer.index() != static_cast<std::size_t>(provider)) return false;
+    order_.splice(order_.begin(), order_, it->second);
+    answer = it->second->answer;
   }
-  order_.splice(order_.begin(), order_, it->second);
-  return it->second->value;
+  apply_answer(std::move(answer), into);
+  return true;
 }
 
-void LruCache::put(const std::string& key, const std::string& value, std::chrono::seconds ttl) {
+void LruCache::put(const std::string& key, ProviderId provider, const ProviderResults& from, std::chrono::seconds ttl) {
   if (ttl.count() <= 0 || capacity_ == 0) return;
+  ProviderAnswer answer = answer_of(provider, from);
   std::lock_guard lock(mutex_);
   const auto expires = std::chrono::steady_clock::now() + ttl;
   if (const auto it = index_.find(key); it != index_.end()) {
-    it->second->value = value;
+    it->second->answer = std::move(answer);
     it->second->expires = expires;
     order_.splice(order_.begin(), order_, it->second);
     return;
   }
-  order_.push_front({key, value, expires});
+  order_.push_front({key, std::move(answer), expires});
   index_[key] = order_.begin();
   if (order_.size() > capacity_) {
     index_.erase(order_.back().key);
@@ -86,7 +98,20 @@ bool RedisCache::connected() const {
   return !idle_.empty() || std::chrono::steady_clock::now() >= retry_after_;
 }
 
-std::optional<std::string> RedisCache::get(const std::string& key) {
+bool RedisCache::get(const std::string& key, ProviderId provider, ProviderResults& into) {
+  const auto text = get_text(key);
+  if (!text) return false;
+  const auto json = nlohmann::json::parse(*text, nullptr, false);
+  // Something else under our key (an older format, a hand edit) is a miss, never an answer.
+  return !json.is_discarded() && decode_provider(provider, json, into).has_value();
+}
+
+void RedisCache::put(const std::string& key, ProviderId provider, const ProviderResults& from, std::chrono::seconds ttl) {
+  if (ttl.count() <= 0) return;
+  put_text(key, encode_provider(provider, from).dump(), ttl);
+}
+
+std::optional<std::string> RedisCache::get_text(const std::string& key) {
   auto c = acquire();
   if (!c) return std::nullopt;
   auto* reply = static_cast<redisReply*>(redisCommand(c->context, "GET %b", key.data(), key.size()));
@@ -102,8 +127,7 @@ std::optional<std::string> RedisCache::get(const std::string& key) {
   return out;
 }
 
-void RedisCache::put(const std::string& key, const std::string& value, std::chrono::seconds ttl) {
-  if (ttl.count() <= 0) return;
+void RedisCache::put_text(const std::string& key, const std::string& value, std::chrono::seconds ttl) {
   auto c = acquire();
   if (!c) return;
   const std::string seconds = std::to_string(ttl.count());

@@ -11,29 +11,36 @@
 #include <unordered_map>
 #include <vector>
 
+#include "domain/providers.hpp"
+
 namespace verdict::daemon {
 
 class ProviderCache {
  public:
   virtual ~ProviderCache() = default;
-  virtual std::optional<std::string> get(const std::string& key) = 0;
-  virtual void put(const std::string& key, const std::string& value, std::chrono::seconds ttl) = 0;
+  /// True when an unexpired answer of `provider` is cached under `key`: it is then put in its place in
+  /// `into` (call status as the provider gave it; the caller marks it cached). False on a miss or a
+  /// failing cache.
+  virtual bool get(const std::string& key, ProviderId provider, ProviderResults& into) = 0;
+  /// Keeps `from`'s answer of `provider` for `ttl` (nothing when ttl is not positive).
+  virtual void put(const std::string& key, ProviderId provider, const ProviderResults& from, std::chrono::seconds ttl) = 0;
   virtual std::string describe() const = 0;
 };
 
-/// Bounded, thread-safe, least recently used, with per-entry expiry.
+/// Bounded, thread-safe, least recently used, with per-entry expiry. Keeps answers decoded, so a hit
+/// is a copy of one provider's fields: no JSON on the cached path.
 class LruCache final : public ProviderCache {
  public:
   explicit LruCache(std::size_t capacity) : capacity_(capacity) {}
-  std::optional<std::string> get(const std::string& key) override;
-  void put(const std::string& key, const std::string& value, std::chrono::seconds ttl) override;
+  bool get(const std::string& key, ProviderId provider, ProviderResults& into) override;
+  void put(const std::string& key, ProviderId provider, const ProviderResults& from, std::chrono::seconds ttl) override;
   std::string describe() const override { return "in-process LRU (" + std::to_string(capacity_) + " entries)"; }
   std::size_t size() const;
 
  private:
   struct Entry {
     std::string key;
-    std::string value;
+    ProviderAnswer answer;
     std::chrono::steady_clock::time_point expires;
   };
   std::size_t capacity_;
@@ -48,13 +55,16 @@ class RedisCache final : public ProviderCache {
  public:
   RedisCache(std::string host, int port, std::chrono::milliseconds timeout = std::chrono::milliseconds(50));
   ~RedisCache() override;
-  std::optional<std::string> get(const std::string& key) override;
-  void put(const std::string& key, const std::string& value, std::chrono::seconds ttl) override;
+  /// Answers are kept as the provider wire JSON (encode_provider), shared by every replica.
+  bool get(const std::string& key, ProviderId provider, ProviderResults& into) override;
+  void put(const std::string& key, ProviderId provider, const ProviderResults& from, std::chrono::seconds ttl) override;
   std::string describe() const override { return "Redis at " + host_ + ":" + std::to_string(port_); }
   bool connected() const;
 
  private:
   struct Connection;
+  std::optional<std::string> get_text(const std::string& key);
+  void put_text(const std::string& key, const std::string& value, std::chrono::seconds ttl);
   std::unique_ptr<Connection> acquire();
   void release(std::unique_ptr<Connection> connection);
 

@@ -57,28 +57,36 @@ ProviderGateway::ProviderGateway(GatewaySettings settings, ProviderCache& cache,
   for (auto& b : breakers_) b.configure(settings_.breaker);
 }
 
-std::string ProviderGateway::cache_key(ProviderId provider, const Application& a) const {
-  // What identifies the subject for this provider; a new IBAN or address is a new question.
+namespace {
+/// What identifies the subject for a provider; a new IBAN or address is a new question. Four
+/// providers ask about the person, so their subjects (and hashes) are the same.
+std::string cache_subject(ProviderId provider, const Application& a) {
   const auto& ap = a.applicant;
-  std::string subject;
   switch (provider) {
-    case ProviderId::IdCheck: subject = ap.id_document.type + "|" + ap.id_document.number; break;
-    case ProviderId::IbanCheck: subject = ap.iban + "|" + ap.last_name + "|" + ap.first_name; break;
-    case ProviderId::Address: subject = ap.address.postcode + "|" + ap.address.house_number; break;
+    case ProviderId::IdCheck: return ap.id_document.type + "|" + ap.id_document.number;
+    case ProviderId::IbanCheck: return ap.iban + "|" + ap.last_name + "|" + ap.first_name;
+    case ProviderId::Address: return ap.address.postcode + "|" + ap.address.house_number;
     default:
-      subject = ap.last_name + "|" + ap.first_name + "|" + format_iso_date(ap.date_of_birth) + "|" + ap.address.postcode +
-                "|" + ap.address.house_number;
+      return ap.last_name + "|" + ap.first_name + "|" + format_iso_date(ap.date_of_birth) + "|" + ap.address.postcode +
+             "|" + ap.address.house_number;
   }
-  return "verdict:provider:" + std::string(to_string(provider)) + ":" +
-         crypto::hmac_sha256_hex(settings_.identifier_key, subject);
+}
+
+std::string cache_key_for(ProviderId provider, std::string_view subject_hash) {
+  std::string key = "verdict:provider:";
+  key += to_string(provider);
+  key += ':';
+  key += subject_hash;
+  return key;
+}
+}  // namespace
+
+std::string ProviderGateway::cache_key(ProviderId provider, const Application& a) const {
+  return cache_key_for(provider, crypto::hmac_sha256_hex(settings_.identifier_key, cache_subject(provider, a)));
 }
 
 bool ProviderGateway::from_cache(const ProviderPlanEntry& entry, const std::string& key, ProviderResults& into) {
-  if (key.empty()) return false;
-  const auto cached = cache_.get(key);
-  if (!cached) return false;
-  const auto json = nlohmann::json::parse(*cached, nullptr, false);
-  if (json.is_discarded() || !decode_provider(entry.provider, json, into)) return false;
+  if (key.empty() || !cache_.get(key, entry.provider, into)) return false;
   ProviderCall& call = into.call(entry.provider);
   call.cached = true;
   call.latency_ms = 0;
@@ -120,22 +128,14 @@ asio::awaitable<void> ProviderGateway::call_one(ProviderPlanEntry entry, std::st
       if (!json.is_discarded() && decode_provider(entry.provider, json, decoded) &&
           answered(decoded.call(entry.provider).status)) {
         // Copy the provider's part only; the latency is ours, measured here.
+        apply_answer(answer_of(entry.provider, decoded), into);
         into.call(entry.provider).error.clear();
-        switch (entry.provider) {
-          case ProviderId::Bkr: into.bkr = decoded.bkr; break;
-          case ProviderId::Preventel: into.preventel = decoded.preventel; break;
-          case ProviderId::Bureau: into.bureau = decoded.bureau; break;
-          case ProviderId::Operator: into.operator_history = decoded.operator_history; break;
-          case ProviderId::IdCheck: into.id_check = decoded.id_check; break;
-          case ProviderId::IbanCheck: into.iban_check = decoded.iban_check; break;
-          case ProviderId::Address: into.address = decoded.address; break;
-        }
         call.latency_ms = elapsed_ms();
         call.cached = false;
         breaker.success();
         metrics_.provider_call(name, std::string(to_string(call.status)), static_cast<double>(call.latency_ms) / 1000.0,
                                false);
-        if (!key.empty()) cache_.put(key, encode_provider(entry.provider, into).dump(), std::chrono::seconds(entry.cache_ttl_s));
+        if (!key.empty()) cache_.put(key, entry.provider, into, std::chrono::seconds(entry.cache_ttl_s));
         co_return;
       }
       last_error = "invalid answer";
@@ -169,8 +169,17 @@ asio::awaitable<ProviderResults> ProviderGateway::collect(const Application& app
   // Cached answers first, here and now: only the misses go over the network.
   // The key is a keyed hash of the applicant: computed once, for the lookup and, on a miss, the store.
   std::vector<std::pair<ProviderPlanEntry, std::string>> misses;
+  std::string last_subject, last_hash;  // consecutive providers often share the subject (and its hash)
   for (const auto& entry : plan) {
-    std::string key = entry.cache_ttl_s > 0 ? cache_key(entry.provider, application) : std::string();
+    std::string key;
+    if (entry.cache_ttl_s > 0) {
+      std::string subject = cache_subject(entry.provider, application);
+      if (last_hash.empty() || subject != last_subject) {
+        last_hash = crypto::hmac_sha256_hex(settings_.identifier_key, subject);
+        last_subject = std::move(subject);
+      }
+      key = cache_key_for(entry.provider, last_hash);
+    }
     if (from_cache(entry, key, shared->results)) continue;
     shared->results.call(entry.provider).status = ProviderStatus::Unavailable;  // until it answers
     shared->results.call(entry.provider).error = "deadline";

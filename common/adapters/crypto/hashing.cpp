@@ -1,7 +1,8 @@
 #include "crypto/hashing.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 
 #include <array>
 #include <cctype>
@@ -29,13 +30,60 @@ std::string sha256_hex(std::string_view data) {
   return hex(digest.data(), length);
 }
 
+namespace {
+/// HMAC-SHA256 keyed once per thread. OpenSSL 3's one-shot HMAC() fetches the digest and builds a
+/// context on every call, which was most of the cost of the daemon's eight identifier hashes per
+/// decision; here the keyed context is kept and copied per call instead.
+class KeyedHmac {
+ public:
+  KeyedHmac() : mac_(EVP_MAC_fetch(nullptr, "HMAC", nullptr)) {
+    if (!mac_) throw std::runtime_error("HMAC is not available in this OpenSSL");
+  }
+  ~KeyedHmac() {
+    EVP_MAC_CTX_free(keyed_);
+    EVP_MAC_free(mac_);
+  }
+  KeyedHmac(const KeyedHmac&) = delete;
+  KeyedHmac& operator=(const KeyedHmac&) = delete;
+
+  std::string digest_hex(std::string_view key, std::string_view data) {
+    if (!keyed_ || key != key_) rekey(key);
+    EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(keyed_);
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    std::size_t length = 0;
+    const bool ok = ctx && EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+                    EVP_MAC_final(ctx, digest.data(), &length, digest.size()) == 1;
+    EVP_MAC_CTX_free(ctx);
+    if (!ok) throw std::runtime_error("HMAC-SHA256 failed");
+    return crypto::hex(digest.data(), static_cast<unsigned>(length));
+  }
+
+ private:
+  void rekey(std::string_view key) {
+    EVP_MAC_CTX_free(keyed_);
+    keyed_ = EVP_MAC_CTX_new(mac_);
+    char digest_name[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest_name, 0), OSSL_PARAM_construct_end()};
+    // An empty key is a valid HMAC key; OpenSSL wants a non-null pointer for it.
+    static const unsigned char empty = 0;
+    const auto* bytes = key.empty() ? &empty : reinterpret_cast<const unsigned char*>(key.data());
+    if (!keyed_ || EVP_MAC_init(keyed_, bytes, key.size(), params) != 1) {
+      EVP_MAC_CTX_free(keyed_);
+      keyed_ = nullptr;
+      throw std::runtime_error("HMAC-SHA256 key set-up failed");
+    }
+    key_.assign(key);
+  }
+
+  EVP_MAC* mac_ = nullptr;
+  EVP_MAC_CTX* keyed_ = nullptr;
+  std::string key_;
+};
+}  // namespace
+
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned length = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-            data.size(), digest.data(), &length))
-    throw std::runtime_error("HMAC-SHA256 failed");
-  return hex(digest.data(), length);
+  thread_local KeyedHmac hmac;
+  return hmac.digest_hex(key, data);
 }
 
 std::string customer_key(std::string_view identifier_key, const CustomerIdentifiers& who) {

@@ -13,6 +13,7 @@
 #include "files/policy_files.hpp"
 #include "policy/diff.hpp"
 #include "store/approval_store.hpp"
+#include "store/chart_store.hpp"
 #include "store/compliance_store.hpp"
 
 namespace verdict::cli {
@@ -52,6 +53,10 @@ struct Connection {
     if (!postgres.empty()) return store::open_postgres_compliance(postgres);
     return store::open_sqlite_compliance(sqlite);
   }
+  expected<std::unique_ptr<store::ChartStore>, store::StoreError> charts() const {
+    if (!postgres.empty()) return store::open_postgres_charts(postgres);
+    return store::open_sqlite_charts(sqlite);
+  }
 };
 
 struct StudioCommands::Args {
@@ -89,6 +94,8 @@ struct StudioCommands::Args {
   std::string replay_policy_file, replay_draft_file;
 
   std::string from, to, channel, outcome, out_file;
+  std::string chart, granularity = "day", product;
+  std::size_t limit = 20;
 };
 
 namespace {
@@ -243,13 +250,19 @@ StudioCommands::StudioCommands(CLI::App& app) : args_(std::make_unique<Args>()) 
   a.replay_cmd->add_flag("--json", a.json_output, "print JSON");
   a.replay_conn.add_to(a.replay_cmd, false);
 
-  a.export_cmd = app.add_subcommand("export", "Export decisions of a timeframe as CSV");
+  a.export_cmd = app.add_subcommand("export", "Export decisions of a timeframe, or a chart's aggregates, as CSV");
   a.export_cmd->add_option("--from", a.from, "start, UTC: 2026-12-01 or 2026-12-01T10:00:00Z (inclusive)")->required();
   a.export_cmd->add_option("--to", a.to, "end, UTC (exclusive)")->required();
   a.export_cmd->add_option("--channel", a.channel, "only this channel");
   a.export_cmd->add_option("--outcome", a.outcome, "only this outcome")
       ->check(CLI::IsMember({"ACCEPT", "ACCEPT_SIM_ONLY", "REFER", "REJECT"}));
   a.export_cmd->add_option("--out,-o", a.out_file, "write here instead of standard output");
+  a.export_cmd->add_option("--chart", a.chart, "a chart's data instead of decisions: acceptance, volume, reasons, latency, providers")
+      ->check(CLI::IsMember({"acceptance", "volume", "reasons", "latency", "providers"}));
+  a.export_cmd->add_option("--granularity", a.granularity, "hour, day (default) or week, in UTC")
+      ->check(CLI::IsMember({"hour", "day", "week"}));
+  a.export_cmd->add_option("--product", a.product, "only this product (sim_only, device), for acceptance, volume, reasons");
+  a.export_cmd->add_option("--limit", a.limit, "reason codes to list (default 20)");
   a.export_conn.add_to(a.export_cmd, false);
 }
 
@@ -488,20 +501,38 @@ std::optional<int> StudioCommands::run(std::ostream& out, std::ostream& err) {
     if (!from) return usage("verdict export: --from " + a.from + " is not a UTC date or time like 2026-12-01T10:00:00Z");
     if (!to) return usage("verdict export: --to " + a.to + " is not a UTC date or time like 2026-12-01T10:00:00Z");
     if (*to <= *from) return usage("verdict export: --to must be after --from");
+    // Writes `rows` as CSV to the file or standard output.
+    auto write = [&](const auto& rows, const char* what) {
+      if (a.out_file.empty()) {
+        store::write_csv(out, rows);
+        return exit_ok;
+      }
+      std::ofstream file(a.out_file, std::ios::binary);
+      store::write_csv(file, rows);
+      if (!file) return fail("verdict export: cannot write ", a.out_file, "\n");
+      out << rows.size() << " " << what << " written to " << a.out_file << "\n";
+      return exit_ok;
+    };
+    if (!a.chart.empty()) {
+      auto charts = a.export_conn.charts();
+      if (!charts) return print_store_error("export", charts.error(), err);
+      const store::ChartQuery query{*from, *to, *store::granularity_from_string(a.granularity), a.channel, a.product};
+      auto export_chart = [&](auto result, const char* what) {
+        if (!result) return print_store_error("export", result.error(), err);
+        return write(*result, what);
+      };
+      if (a.chart == "acceptance") return export_chart((*charts)->acceptance(query), "rows");
+      if (a.chart == "volume") return export_chart((*charts)->volume(query), "rows");
+      if (a.chart == "reasons") return export_chart((*charts)->top_reasons(query, a.limit), "reason codes");
+      if (a.chart == "latency") return export_chart((*charts)->provider_latency(query), "rows");
+      return export_chart((*charts)->provider_health(query), "rows");
+    }
     auto compliance = a.export_conn.compliance();
     if (!compliance) return print_store_error("export", compliance.error(), err);
     store::DecisionQuery query{*from, *to, a.channel, a.outcome};
     auto decisions = (*compliance)->decisions(query);
     if (!decisions) return print_store_error("export", decisions.error(), err);
-    if (a.out_file.empty()) {
-      store::write_decisions_csv(out, *decisions);
-    } else {
-      std::ofstream file(a.out_file, std::ios::binary);
-      store::write_decisions_csv(file, *decisions);
-      if (!file) return fail("verdict export: cannot write ", a.out_file, "\n");
-      out << decisions->size() << " decisions written to " << a.out_file << "\n";
-    }
-    return exit_ok;
+    return write(*decisions, "decisions");
   }
   return std::nullopt;
 }

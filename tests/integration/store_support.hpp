@@ -29,6 +29,13 @@ inline QString create_scratch_database(const std::string& database) {
   }
 }
 
+/// The data rows of a test that runs on both stores: column "backend", "postgres" and "sqlite".
+inline void backend_rows() {
+  QTest::addColumn<QString>("backend");
+  QTest::newRow("postgres") << "postgres";
+  QTest::newRow("sqlite") << "sqlite";
+}
+
 /// The value, or the test stops saying what failed.
 template <class T>
 T ok(expected<T, store::StoreError> result, const char* what) {

@@ -83,11 +83,7 @@ class ApprovalsTest : public QObject {
     return ok(open_sqlite_approvals(sqlite_file, person), "open sqlite");
   }
 
-  void backends() {
-    QTest::addColumn<QString>("backend");
-    QTest::newRow("postgres") << "postgres";
-    QTest::newRow("sqlite") << "sqlite";
-  }
+  static void backends() { verdict::test::backend_rows(); }
 
  private slots:
   void initTestCase() {

@@ -154,7 +154,7 @@ class ComplianceTest : public QObject {
     const auto rejected = ok(compliance.decisions({now_ms - 3'600'000, now_ms + 60'000, "", "REJECT", 1'000'000}), "decisions");
     QCOMPARE(rejected.size(), std::size_t{1});
     std::ostringstream csv;
-    store::write_decisions_csv(csv, listed);
+    store::write_csv(csv, listed);
     const std::string text = csv.str();
     QVERIFY(text.starts_with("decision_id,received_at,application_id,channel,shop_id,outcome,"));
     QCOMPARE(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')), ids.size() + 1);

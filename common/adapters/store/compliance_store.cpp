@@ -283,7 +283,7 @@ std::string iso_utc_ms(std::int64_t epoch_ms) {
   return text;
 }
 
-void write_decisions_csv(std::ostream& out, const std::vector<DecisionSummary>& decisions) {
+void write_csv(std::ostream& out, const std::vector<DecisionSummary>& decisions) {
   csv::row(out, {"decision_id", "received_at", "application_id", "channel", "shop_id", "outcome", "policy_name",
                  "policy_version", "policy_hash", "elapsed_ms"});
   for (const auto& d : decisions)

@@ -69,7 +69,7 @@ expected<std::unique_ptr<ComplianceStore>, StoreError> open_postgres_compliance(
 expected<std::unique_ptr<ComplianceStore>, StoreError> open_sqlite_compliance(const std::filesystem::path& file);
 
 /// The CSV of an export: a header row, then one row per decision; instants as ISO 8601 UTC.
-void write_decisions_csv(std::ostream& out, const std::vector<DecisionSummary>& decisions);
+void write_csv(std::ostream& out, const std::vector<DecisionSummary>& decisions);
 
 /// "2026-12-03T21:12:33.000Z".
 std::string iso_utc_ms(std::int64_t epoch_ms);

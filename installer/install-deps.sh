@@ -13,8 +13,8 @@ packages=(
   libspdlog-dev libfmt-dev uuid-dev libjemalloc-dev
   # studio and its tests
   qt6-base-dev qt6-charts-dev qt6-tools-dev libgl-dev xvfb xauth
-  # services for integration tests
-  postgresql redis-server
+  # services for integration tests; Java and Maven fetch and run the Kafka broker (installer/kafka.sh)
+  postgresql redis-server openjdk-17-jre-headless maven
 )
 
 missing=()

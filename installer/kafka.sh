@@ -4,7 +4,9 @@
 # ~/.cache/verdict/kafka, so a second start is quick.
 #   installer/kafka.sh start   — fetch if needed, format a fresh log directory, start, wait until it answers
 #   installer/kafka.sh stop
-# VERDICT_KAFKA_PORT (9092) and VERDICT_KAFKA_DIR (/tmp/verdict-kafka) move it.
+# VERDICT_KAFKA_PORT (9092; the controller listens on the next port) and VERDICT_KAFKA_DIR
+# (/tmp/verdict-kafka) move it. VERDICT_KAFKA_KEEP_DATA=1 restarts a stopped broker on the log
+# directory it had (its topics and messages), instead of a fresh one.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/verdict/kafka
@@ -31,6 +33,11 @@ start() {
     return
   fi
   fetch
+  local classpath="$cache/libs/*"
+  if [[ "${VERDICT_KAFKA_KEEP_DATA:-0}" == 1 && -f "$dir/data/meta.properties" ]]; then
+    launch "$classpath"
+    return
+  fi
   rm -rf "$dir"
   mkdir -p "$dir/logs"
   cat > "$dir/server.properties" <<PROPS
@@ -56,11 +63,15 @@ log4j.appender.file.File=$dir/logs/server.log
 log4j.appender.file.layout=org.apache.log4j.PatternLayout
 log4j.appender.file.layout.ConversionPattern=%d %p %c: %m%n
 PROPS
-  local classpath="$cache/libs/*"
   local cluster
   cluster=$(java -cp "$classpath" kafka.tools.StorageTool random-uuid)
   java -cp "$classpath" -Dlog4j.configuration="file:$dir/log4j.properties" kafka.tools.StorageTool format \
     -t "$cluster" -c "$dir/server.properties" >/dev/null
+  launch "$classpath"
+}
+
+launch() {
+  local classpath=$1
   nohup java -Xms256m -Xmx512m -cp "$classpath" -Dlog4j.configuration="file:$dir/log4j.properties" \
     kafka.Kafka "$dir/server.properties" > "$dir/logs/stdout.log" 2>&1 &
   echo $! > "$pidfile"
@@ -82,8 +93,11 @@ PROPS
 
 stop() {
   if [[ -f "$pidfile" ]]; then
-    kill "$(cat "$pidfile")" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$(cat "$pidfile")" 2>/dev/null || break; sleep 0.1; done
+    local pid
+    pid=$(cat "$pidfile")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true  # a broker that did not finish its shutdown in 30 s
     rm -f "$pidfile"
   fi
 }

@@ -42,4 +42,15 @@ nlohmann::json encode_velocity(const VelocitySignals& velocity);
 nlohmann::json encode(const Case& c);
 nlohmann::json encode(const Decision& decision);
 
+/// What the daemon adds to a decision when it answers.
+struct DecisionStamp {
+  std::string decision_id;
+  std::string received_at;  // ISO 8601 UTC
+  int elapsed_ms = 0;
+};
+/// The same JSON text as encode(c).dump(), written directly (no DOM): the request path's form.
+std::string encode_text(const Case& c);
+/// encode(d).dump(), plus the stamp's members when given, written directly.
+std::string encode_text(const Decision& d, const DecisionStamp* stamp = nullptr);
+
 }  // namespace verdict

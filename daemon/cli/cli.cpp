@@ -66,6 +66,24 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
                           "migrations: sql/ or its postgres/ or sqlite/ folder (default: the copy built in)")
       ->check(CLI::ExistingDirectory);
 
+  PublishArgs pub;
+  auto* publish_cmd = app.add_subcommand(
+      "publish", "Publish a policy version live: compile, four-eyes, record in PostgreSQL, produce to Kafka");
+  publish_cmd->add_option("--policy,-p", pub.policy, "policy JSON file")->required()->check(CLI::ExistingFile);
+  publish_cmd->add_option("--author", pub.author, "who wrote this version")->required();
+  publish_cmd->add_option("--approver", pub.approver, "the second analyst who approved it (not the author)")->required();
+  publish_cmd->add_option("--comment", pub.comment, "why this version")->required();
+  publish_cmd->add_option("--brokers", pub.brokers, "Kafka brokers (default $VERDICT_KAFKA_BROKERS or 127.0.0.1:9092)");
+  publish_cmd->add_option("--postgres", pub.postgres, "PostgreSQL URL (default $VERDICT_POSTGRES_URL)");
+  publish_cmd->add_option("--topic", pub.policy_topic, "policy topic (default verdict.policies)");
+  publish_cmd->add_option("--fleet-topic", pub.fleet_topic, "fleet-status topic (default verdict.fleet)");
+
+  FleetArgs fl;
+  auto* fleet_cmd = app.add_subcommand("fleet", "List the daemons: the policy version each runs, last seen, last refusal");
+  fleet_cmd->add_option("--brokers", fl.brokers, "Kafka brokers (default $VERDICT_KAFKA_BROKERS or 127.0.0.1:9092)");
+  fleet_cmd->add_option("--topic", fl.fleet_topic, "fleet-status topic (default verdict.fleet)");
+  fleet_cmd->add_flag("--json", fl.json, "print JSON");
+
   StudioCommands studio(app);  // request-approval, approve, reject, history, lookup, replay, export, …
 
   try {
@@ -100,6 +118,8 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
       return cli::generate(gen, out, err);
     }
     if (*build_cmd) return cli::build_history(jsonl_in, binary_out, out, err);
+    if (*publish_cmd) return cli::publish(pub, out, err);
+    if (*fleet_cmd) return cli::fleet(fl, out, err);
     if (*migrate_cmd) {
       if (mig.postgres.empty() && mig.sqlite.empty()) {
         err << "verdict migrate: give --postgres URL or --sqlite PATH\n";

@@ -41,4 +41,23 @@ struct MigrateArgs {
 };
 int migrate(const MigrateArgs& args, std::ostream& out, std::ostream& err);
 
+struct PublishArgs {
+  std::string policy;  // the policy file
+  std::string author, approver, comment;
+  std::string brokers;   // empty: $VERDICT_KAFKA_BROKERS or 127.0.0.1:9092
+  std::string postgres;  // empty: $VERDICT_POSTGRES_URL
+  std::string policy_topic = "verdict.policies";
+  std::string fleet_topic = "verdict.fleet";
+};
+/// Compiles, checks four-eyes, records in policy_versions, then produces to the policy topic.
+int publish(const PublishArgs& args, std::ostream& out, std::ostream& err);
+
+struct FleetArgs {
+  std::string brokers;
+  std::string fleet_topic = "verdict.fleet";
+  bool json = false;
+};
+/// Every daemon's latest heartbeat: the version it runs, when it was last seen, its last refusal.
+int fleet(const FleetArgs& args, std::ostream& out, std::ostream& err);
+
 }  // namespace verdict::cli

@@ -7,10 +7,13 @@
 #include <csignal>
 #include <iostream>
 #include <thread>
+#include <unistd.h>
 
 #include "decision_service.hpp"
 #include "files/policy_files.hpp"
+#include "kafka/decision_events.hpp"
 #include "metrics.hpp"
+#include "policy_follower.hpp"
 #include "provider_cache.hpp"
 #include "provider_gateway.hpp"
 #include "server.hpp"
@@ -39,6 +42,46 @@ std::optional<http::Endpoint> parse_http_url(const std::string& url) {
     return std::nullopt;
   }
 }
+std::string host_name() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown-host";
+  return name;
+}
+
+kafka::ClientSettings kafka_client(const Config& c) {
+  kafka::ClientSettings client;
+  client.brokers = c.kafka_brokers;
+  client.client_id = "verdictd";
+  return client;
+}
+
+/// The decisions topic (created when missing; a broker that is away now is not fatal, the sink
+/// spools until it is back) and the producer behind the DecisionStore interface.
+expected<std::unique_ptr<store::DecisionStore>, std::string> open_kafka_decisions(const Config& c) {
+  const kafka::TopicSpec topic{c.kafka_decisions_topic, 6, false, -1};
+  if (auto created = kafka::ensure_topics(kafka_client(c), std::span(&topic, 1)); !created && !created.error().transient)
+    return unexpected("the decisions topic cannot be created: " + created.error().message);
+  kafka::DecisionEventSettings events;
+  events.client = kafka_client(c);
+  events.topic = c.kafka_decisions_topic;
+  events.identifier_key = c.identifier_key;
+  auto opened = kafka::open_decision_events(events);
+  if (!opened) return unexpected("decision events: " + opened.error().message);
+  return std::move(*opened);
+}
+
+FollowerSettings follower_settings(const Config& c) {
+  FollowerSettings f;
+  f.client = kafka_client(c);
+  f.policy_topic = c.kafka_policy_topic;
+  f.fleet_topic = c.kafka_fleet_topic;
+  f.host = host_name();
+  f.daemon_id = c.daemon_id.empty() ? f.host + "-" + std::to_string(::getpid()) : c.daemon_id;
+  f.heartbeat_interval = c.heartbeat_interval;
+  f.catch_up_timeout = c.policy_catch_up;
+  return f;
+}
+
 }  // namespace
 
 struct Daemon::Impl {
@@ -53,6 +96,7 @@ struct Daemon::Impl {
   std::unique_ptr<sim::SimServer> simulator;  // the embedded default: verdict-sim in-process
   std::unique_ptr<ProviderGateway> gateway;
   std::unique_ptr<DecisionService> service;
+  std::unique_ptr<PolicyFollower> follower;  // Kafka mode only
   http::Authenticator auth;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Server> server;
@@ -100,6 +144,9 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
   std::error_code fs_error;
   std::filesystem::create_directories(c.data_dir, fs_error);
   if (fs_error) return unexpected("cannot create data_dir " + c.data_dir.string() + ": " + fs_error.message());
+  const bool kafka_mode = !c.kafka_brokers.empty();
+  if (kafka_mode && c.postgres_url.empty())
+    return unexpected(std::string("kafka_brokers needs postgres_url: decisions are looked up where verdict-worker stores them"));
   if (!c.postgres_url.empty()) {
     if (c.migrate_on_start) {
       auto migrated = store::migrate_postgres(c.postgres_url, {});
@@ -111,6 +158,12 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
       return unexpected("PostgreSQL cannot be opened: " + (opened ? lookup.error().message : opened.error().message));
     d.store = std::move(*opened);
     d.lookup_store = std::move(*lookup);
+    if (kafka_mode) {
+      // Decisions go to Kafka; the sink in front spools them while the brokers are away.
+      auto events = open_kafka_decisions(c);
+      if (!events) return unexpected(events.error());
+      d.store = std::move(*events);
+    }
   } else {
     const auto file = c.data_dir / "verdict.db";
     auto opened = store::open_sqlite(file);
@@ -145,6 +198,11 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
   d.gateway = std::make_unique<ProviderGateway>(gateway, *d.cache, d.metrics);
   d.service = std::make_unique<DecisionService>(d.config, d.metrics, *d.gateway, d.lookup_store, d.sink.get());
   d.service->set_policy(*policy);
+  if (kafka_mode) {
+    auto follower = PolicyFollower::start(follower_settings(c), *d.service, d.metrics, d.log);
+    if (!follower) return unexpected(follower.error());
+    d.follower = std::move(*follower);
+  }
 
   for (const auto& token : c.tokens) d.auth.add_token(token.token, {token.name, token.scopes});
   d.router = std::make_unique<http::Router>(d.auth);
@@ -177,6 +235,7 @@ void Daemon::stop() {
   if (d.server->in_flight() > 0)
     d.log << "shutdown: " << d.server->in_flight() << " request(s) still in flight at the end of the grace period" << std::endl;
   d.sink->stop(std::chrono::steady_clock::now() + std::chrono::seconds(10));
+  if (d.follower) d.follower->stop();
   d.io.stop();
   if (d.simulator) d.simulator->stop();
   for (auto& t : d.threads)
@@ -238,7 +297,12 @@ int run(int argc, char** argv) {
   std::cout << "  policy:    " << c.policy_path.string() << "\n";
   std::cout << "  providers: " << (c.providers_url.empty() ? "verdict-sim in-process" : c.providers_url) << "\n";
   std::cout << "  cache:     " << (c.redis_url.empty() ? "in-process LRU" : c.redis_url) << "\n";
-  std::cout << "  store:     " << (c.postgres_url.empty() ? (c.data_dir / "verdict.db").string() : "PostgreSQL") << "\n";
+  std::cout << "  store:     "
+            << (!c.kafka_brokers.empty() ? "Kafka " + c.kafka_decisions_topic + " (lookups: PostgreSQL)"
+                : c.postgres_url.empty() ? (c.data_dir / "verdict.db").string()
+                                         : std::string("PostgreSQL"))
+            << "\n";
+  if (!c.kafka_brokers.empty()) std::cout << "  policy roll-out: " << c.kafka_policy_topic << " on " << c.kafka_brokers << "\n";
   if (c.development_identifier_key)
     std::cout << "  warning: identifier_key not set; using a development key (set VERDICT_IDENTIFIER_KEY in production)\n";
   if (c.development_token) {

@@ -48,7 +48,8 @@ expected<void, std::string> apply_json(const json& j, Config& c) {
       "listen_address", "port",           "threads",         "body_limit",       "read_timeout_ms", "idle_timeout_ms",
       "shutdown_grace_ms", "policy",      "decision_deadline_ms", "providers_url", "redis_url",     "cache_entries",
       "breaker_failures", "breaker_open_ms", "postgres_url",  "data_dir",         "migrate_on_start", "identifier_key",
-      "tokens", "sequential_providers"};
+      "tokens", "sequential_providers", "kafka_brokers", "kafka_decisions_topic", "kafka_policy_topic",
+      "kafka_fleet_topic", "daemon_id", "heartbeat_interval_ms", "policy_catch_up_ms"};
   for (const auto& [key, _] : j.items())
     if (std::find(known.begin(), known.end(), key) == known.end()) return unexpected("unknown setting '" + key + "'");
   if (auto r = read_string(j, "listen_address", c.listen_address); !r) return r;
@@ -83,6 +84,16 @@ expected<void, std::string> apply_json(const json& j, Config& c) {
     c.migrate_on_start = j["migrate_on_start"].get<bool>();
   }
   if (auto r = read_string(j, "identifier_key", c.identifier_key); !r) return r;
+  if (auto r = read_string(j, "kafka_brokers", c.kafka_brokers); !r) return r;
+  for (auto [key, topic] : {std::pair{"kafka_decisions_topic", &c.kafka_decisions_topic},
+                            std::pair{"kafka_policy_topic", &c.kafka_policy_topic},
+                            std::pair{"kafka_fleet_topic", &c.kafka_fleet_topic}}) {
+    if (auto r = read_string(j, key, *topic); !r) return r;
+    if (topic->empty()) return unexpected(std::string(key) + " must not be empty");
+  }
+  if (auto r = read_string(j, "daemon_id", c.daemon_id); !r) return r;
+  if (auto r = duration("heartbeat_interval_ms", c.heartbeat_interval, 100, 600'000); !r) return r;
+  if (auto r = duration("policy_catch_up_ms", c.policy_catch_up, 0, 600'000); !r) return r;
   if (j.contains("sequential_providers")) {
     if (!j["sequential_providers"].is_boolean()) return unexpected(std::string("sequential_providers must be true or false"));
     c.sequential_providers = j["sequential_providers"].get<bool>();
@@ -132,7 +143,8 @@ expected<Config, std::string> load_config(const std::optional<std::filesystem::p
       {"VERDICT_LISTEN_ADDRESS", "listen_address"}, {"VERDICT_PORT", "port"}, {"VERDICT_THREADS", "threads"},
       {"VERDICT_POLICY", "policy"}, {"VERDICT_PROVIDERS_URL", "providers_url"}, {"VERDICT_REDIS_URL", "redis_url"},
       {"VERDICT_POSTGRES_URL", "postgres_url"}, {"VERDICT_DATA_DIR", "data_dir"},
-      {"VERDICT_IDENTIFIER_KEY", "identifier_key"}, {"VERDICT_DECISION_DEADLINE_MS", "decision_deadline_ms"}};
+      {"VERDICT_IDENTIFIER_KEY", "identifier_key"}, {"VERDICT_DECISION_DEADLINE_MS", "decision_deadline_ms"},
+      {"VERDICT_KAFKA_BROKERS", "kafka_brokers"}, {"VERDICT_DAEMON_ID", "daemon_id"}};
   for (const auto& [variable, key] : env) {
     const char* value = std::getenv(variable);
     if (!value) continue;

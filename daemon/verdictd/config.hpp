@@ -40,6 +40,17 @@ struct Config {
   std::filesystem::path data_dir = "verdict-data";  // SQLite file and spool live here
   bool migrate_on_start = true;
 
+  // Kafka: set kafka_brokers and decisions go to the decisions topic (verdict-worker stores them;
+  // lookups read postgres_url), and the policy follows the policy topic, with a heartbeat on the fleet
+  // topic. Empty: the embedded default, no Kafka.
+  std::string kafka_brokers;  // "host:port,host:port"
+  std::string kafka_decisions_topic = "verdict.decisions";
+  std::string kafka_policy_topic = "verdict.policies";
+  std::string kafka_fleet_topic = "verdict.fleet";
+  std::string daemon_id;  // in heartbeats; empty: <hostname>-<pid>
+  std::chrono::milliseconds heartbeat_interval{5'000};
+  std::chrono::milliseconds policy_catch_up{10'000};  // longest wait at start for the policy topic
+
   std::string identifier_key;  // HMAC key for hashed identifiers; empty: a development key, with a warning
   std::vector<TokenConfig> tokens;  // empty: one development token with every scope, printed at start
 

@@ -212,13 +212,11 @@ asio::awaitable<HandlerResult> DecisionService::decide(http::RequestContext& con
   const std::string decision_id = new_decision_id();
   const int elapsed_ms =
       static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started).count());
-  json response = encode(decision);
-  response["decision_id"] = decision_id;
-  response["received_at"] = iso_utc(received_at);
-  response["elapsed_ms"] = elapsed_ms;
-  std::string response_body = response.dump();
+  // Written directly, not through a JSON DOM: the same bytes at a fraction of the cost.
+  const DecisionStamp stamp{decision_id, iso_utc(received_at), elapsed_ms};
+  std::string response_body = encode_text(decision, &stamp);
 
-  std::string case_body = encode(c).dump();
+  std::string case_body = encode_text(c);
   metrics_.decision(std::string(to_string(decision.outcome)), std::string(to_string(c.application.channel)));
 
   if (sink_) {

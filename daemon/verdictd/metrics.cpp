@@ -67,6 +67,16 @@ void Metrics::set_policy(const std::string& name, int version, const std::string
   policy_hash_ = hash;
 }
 
+void Metrics::policy_rollout(bool applied, int version) {
+  std::lock_guard lock(mutex_);
+  if (applied) {
+    ++policy_applied_;
+  } else {
+    ++policy_refused_;
+    policy_last_refused_version_ = version;
+  }
+}
+
 void Metrics::set_gauge(const std::string& name, const std::string& help, double value) {
   std::lock_guard lock(mutex_);
   gauges_[name] = {help, value};
@@ -126,6 +136,13 @@ std::string Metrics::render() const {
            "\",hash=\"" + escape_label(policy_hash_) + "\"} 1\n";
   out += "# HELP verdict_policy_version Version of the active policy.\n# TYPE verdict_policy_version gauge\n";
   out += "verdict_policy_version " + std::to_string(policy_version_) + "\n";
+  out += "# HELP verdict_policy_rollouts_total Versions from the policy topic, applied or refused.\n";
+  out += "# TYPE verdict_policy_rollouts_total counter\n";
+  out += "verdict_policy_rollouts_total{result=\"applied\"} " + std::to_string(policy_applied_) + "\n";
+  out += "verdict_policy_rollouts_total{result=\"refused\"} " + std::to_string(policy_refused_) + "\n";
+  out += "# HELP verdict_policy_last_refused_version The last version refused (0: none).\n";
+  out += "# TYPE verdict_policy_last_refused_version gauge\n";
+  out += "verdict_policy_last_refused_version " + std::to_string(policy_last_refused_version_) + "\n";
   for (const auto& [name, entry] : gauges_)
     out += "# HELP " + name + " " + entry.first + "\n# TYPE " + name + " gauge\n" + name + " " + number(entry.second) + "\n";
   return out;

@@ -15,6 +15,8 @@ class Metrics {
   void decision(const std::string& outcome, const std::string& channel);
   void provider_call(const std::string& provider, const std::string& status, double seconds, bool cached);
   void set_policy(const std::string& name, int version, const std::string& hash);
+  /// A version from the policy topic applied or refused (policy_follower.cpp).
+  void policy_rollout(bool applied, int version);
   /// Extra gauge lines computed at scrape time (store queue, connections, ...).
   void set_gauge(const std::string& name, const std::string& help, double value);
 
@@ -38,6 +40,8 @@ class Metrics {
   std::map<std::string, std::uint64_t> cache_hits_;
   std::string policy_name_, policy_hash_;
   int policy_version_ = 0;
+  std::uint64_t policy_applied_ = 0, policy_refused_ = 0;
+  int policy_last_refused_version_ = 0;
   std::map<std::string, std::pair<std::string, double>> gauges_;
 };
 

@@ -95,6 +95,7 @@ struct Stack {
     config->data_dir = data_dir;
     config->providers_url = "http://127.0.0.1:" + std::to_string(sim_port);
     config->identifier_key = "integration-test-key";
+    config->kafka_brokers.clear();  // $VERDICT_KAFKA_BROKERS says where the tests' broker is, not that every daemon uses it
     config->tokens = {{decide_token, "shop-17", {http::Scope::Decide}},
                       {read_token, "auditor", {http::Scope::Read}},
                       {admin_token, "ops", {http::Scope::Admin}}};

@@ -222,6 +222,46 @@ class ControlledStore final : public DecisionStore {
   int waiting_ = 0;
 };
 
+std::int64_t sqlite_number(const fs::path& file, const std::string& query) {
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  sqlite3_stmt* statement = nullptr;
+  std::int64_t value = -1;
+  if (sqlite3_prepare_v2(db, query.c_str(), -1, &statement, nullptr) == SQLITE_OK && sqlite3_step(statement) == SQLITE_ROW)
+    value = sqlite3_column_int64(statement, 0);
+  else
+    qWarning("sqlite: %s: %s", query.c_str(), sqlite3_errmsg(db));
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return value;
+}
+
+constexpr std::int64_t mar_1_noon = 1803902400000;  // 2027-03-01T12:00:00.000Z
+
+/// A decision whose aggregate rows are known: product `product`, reasons with codes BKR_A twice (two
+/// rules, one code) and FRAUD_1 once, and one provider call of every charted status.
+DecisionRecord aggregated_record(const std::string& id, std::int64_t at_ms, const std::string& product) {
+  DecisionRecord r = record(id, at_ms, 1);  // channel web, outcome ACCEPT
+  using ordered = nlohmann::ordered_json;
+  r.case_json = ordered{{"application", {{"id", r.application_id}, {"order", {{"product", product}}}}},
+                        {"providers", ordered::object()}}
+                    .dump();
+  r.decision_json = ordered{{"outcome", r.outcome},
+                            {"reasons",
+                             {{{"rule_id", "r1"}, {"reason_code", "BKR_A"}},
+                              {{"rule_id", "r2"}, {"reason_code", "BKR_A"}},
+                              {{"rule_id", "r3"}, {"reason_code", "FRAUD_1"}}}}}
+                        .dump();
+  r.provider_calls = {{"bkr", "ok", 120, false, ""},            // ok, bucket 150
+                      {"preventel", "no_hit", 150, false, ""},  // ok, bucket 150 (bounds are inclusive)
+                      {"address", "ok", 0, true, ""},           // cached, bucket 5
+                      {"iban_check", "unavailable", 800, false, "deadline"},      // timeout, bucket 1000
+                      {"bureau", "unavailable", 0, false, "circuit open"},        // circuit_open, bucket 5
+                      {"id_check", "unavailable", 40, false, "http 503"},         // error, bucket 50
+                      {"operator", "unavailable", 6000, false, "timeout"}};       // timeout, +inf
+  return r;
+}
+
 SinkOptions sink_options(const fs::path& dir) {
   SinkOptions o;
   o.spool_dir = dir;
@@ -535,6 +575,86 @@ class StoreTest : public QObject {
     store.reset();
     auto reopened = sqlite_store("round-trip.db");
     QCOMPARE(count(*reopened), std::uint64_t{4});
+  }
+
+  // ---- aggregates ----------------------------------------------------------------------------
+
+  void aggregates_count_new_decisions_once_data() {
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("postgres") << "postgres";
+    QTest::newRow("sqlite") << "sqlite";
+  }
+
+  /// Three decisions in one minute and one in the next; rewritten, replayed one by one and doubled
+  /// within a batch, they still count once each, in the same transaction as the decision rows.
+  void aggregates_count_new_decisions_once() {
+    QFETCH(QString, backend);
+    const bool pg = backend == "postgres";
+    auto store = pg ? postgres_store() : sqlite_store("aggregates.db");
+    const std::int64_t noon = mar_1_noon;
+    std::vector<DecisionRecord> batch{aggregated_record(uuid(0xa00, 0), noon + 1'000, "device"),
+                                      aggregated_record(uuid(0xa00, 1), noon + 59'999, "device"),
+                                      aggregated_record(uuid(0xa00, 2), noon + 30'000, "sim_only"),
+                                      aggregated_record(uuid(0xa00, 3), noon + 60'000, "device")};
+    QVERIFY(store->write(batch));
+    QVERIFY(store->write(batch));
+    for (const auto& r : batch) QVERIFY(store->write(std::span(&r, 1)));
+    std::vector<DecisionRecord> doubled{batch[0], batch[0]};
+    QVERIFY(store->write(doubled));
+
+    // A batch the schema refuses counts nothing either: the aggregates roll back with it.
+    auto bad = std::vector<DecisionRecord>{aggregated_record(uuid(0xa01, 0), noon, "device"),
+                                           aggregated_record(uuid(0xa01, 1), noon, "device")};
+    bad[1].outcome = "MAYBE";
+    QVERIFY(!store->write(bad));
+
+    const std::string minute = pg ? "minute = timestamptz '2027-03-01 12:00:00+00'" : "minute_ms = 1803902400000";
+    const std::string next = pg ? "minute = timestamptz '2027-03-01 12:01:00+00'" : "minute_ms = 1803902460000";
+    auto number = [&](const std::string& query) {
+      return static_cast<int>(pg ? sql_number(main_db, query) : sqlite_number(temp / "aggregates.db", query));
+    };
+    auto decisions = [&](const std::string& where) {
+      return number("SELECT coalesce(sum(decisions), 0) FROM agg_decisions_minute WHERE " + where);
+    };
+    QCOMPARE(decisions(minute + " AND outcome = 'ACCEPT' AND channel = 'web' AND product = 'device'"), 2);
+    QCOMPARE(decisions(minute + " AND outcome = 'ACCEPT' AND channel = 'web' AND product = 'sim_only'"), 1);
+    QCOMPARE(decisions(next + " AND product = 'device'"), 1);
+    QCOMPARE(decisions(minute + " OR " + next), 4);
+
+    auto hits = [&](const std::string& where) {
+      return number("SELECT coalesce(sum(hits), 0) FROM agg_reasons_minute WHERE " + where);
+    };
+    QCOMPARE(hits(minute + " AND reason_code = 'BKR_A' AND product = 'device'"), 2);  // one per decision
+    QCOMPARE(hits(minute + " AND reason_code = 'FRAUD_1'"), 3);
+    QCOMPARE(hits(next), 2);
+
+    auto calls = [&](const std::string& where) {
+      return number("SELECT coalesce(sum(calls), 0) FROM agg_provider_calls_minute WHERE " + minute + " AND " + where);
+    };
+    QCOMPARE(calls("provider = 'bkr' AND status = 'ok' AND le_ms = 150"), 3);
+    QCOMPARE(calls("provider = 'preventel' AND status = 'ok' AND le_ms = 150"), 3);
+    QCOMPARE(calls("provider = 'address' AND status = 'cached' AND le_ms = 5"), 3);
+    QCOMPARE(calls("provider = 'iban_check' AND status = 'timeout' AND le_ms = 1000"), 3);
+    QCOMPARE(calls("provider = 'bureau' AND status = 'circuit_open' AND le_ms = 5"), 3);
+    QCOMPARE(calls("provider = 'id_check' AND status = 'error' AND le_ms = 50"), 3);
+    QCOMPARE(calls("provider = 'operator' AND status = 'timeout' AND le_ms = 2147483647"), 3);
+    QCOMPARE(calls("true"), 21);
+    QCOMPARE(number("SELECT sum(latency_ms_total) FROM agg_provider_calls_minute WHERE " + minute +
+                    " AND provider = 'operator'"),
+             18000);
+
+    // The percentile query of sql/README.md: bkr's p50 and preventel's p99 are in the 150 ms
+    // bucket, over both providers' ok calls; the 99th percentile of every call is in +inf.
+    const std::string bounds = pg ? "minute >= timestamptz '2027-03-01 12:00:00+00'" : "minute_ms >= 1803902400000";
+    auto percentile = [&](const std::string& where, const std::string& p) {
+      return number("WITH h AS (SELECT le_ms, sum(calls) AS calls FROM agg_provider_calls_minute WHERE " + where +
+                    " GROUP BY le_ms), c AS (SELECT le_ms, sum(calls) OVER (ORDER BY le_ms) AS cumulative, "
+                    "sum(calls) OVER () AS total FROM h) SELECT min(le_ms) FROM c WHERE cumulative >= " + p +
+                    " * total");
+    };
+    QCOMPARE(percentile(bounds + " AND status = 'ok'", "0.50"), 150);
+    QCOMPARE(percentile(bounds, "0.50"), 150);
+    QCOMPARE(percentile(bounds, "0.99"), 2147483647);
   }
 
   // ---- DecisionSink --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // JSON codecs: every bad field is named by its JSON pointer; encode/decode round-trips.
 #include <QtTest/QtTest>
 
+#include "history/generator.hpp"
 #include "test_support.hpp"
 
 using namespace verdict;
@@ -95,6 +96,42 @@ class CodecTest : public QObject {
     QVERIFY2(ps.contains("/application/order/plan"), decoded.error().summary().c_str());
     QVERIFY(ps.contains("/providers/bkr/codes/0"));
     QVERIFY(ps.contains("/providers/nsa"));
+  }
+
+  // The request path writes JSON text directly; it must be exactly what the DOM encoders dump, over
+  // every shape the generator makes and the awkward ones it does not (unavailable and cached
+  // providers, errors, optional fields, characters that need escaping).
+  void direct_text_matches_dom_encoding() {
+    const auto policy = test::sample_policy();
+    history::GeneratorOptions options;
+    options.seed = 11;
+    int checked = 0;
+    for (std::uint64_t i = 0; i < 3000; ++i) {
+      Case c = history::generate_case(options, i);
+      if (i % 7 == 1) {
+        c.providers.bkr.status = ProviderStatus::Unavailable;
+        c.providers.bkr.error = "deadline";
+      }
+      if (i % 5 == 2) c.providers.iban_check.cached = true;
+      if (i % 11 == 3) c.providers.address.status = ProviderStatus::NotCalled;
+      if (i % 13 == 4) c.application.applicant.device_id = "dev-\"quoted\"\n\t\x01-\xc3\xa9";
+      if (i % 17 == 5) c.application.agent.clear();
+      if (i % 19 == 6) c.providers.velocity.available = !c.providers.velocity.available;
+      const std::string case_text = encode_text(c);
+      QCOMPARE(case_text, encode(c).dump());
+      const auto decoded = decode_case(json::parse(case_text));
+      QVERIFY2(decoded.has_value(), decoded ? "" : (std::to_string(i) + ": " + decoded.error().summary()).c_str());
+      const Decision d = policy->explain(c);
+      QCOMPARE(encode_text(d), encode(d).dump());
+      DecisionStamp stamp{"0b7a3c1e-5f2d-4a6b-9c8d-1e2f3a4b5c6d", "2026-12-03T21:00:00.123Z", static_cast<int>(i % 3000)};
+      json with_stamp = encode(d);
+      with_stamp["decision_id"] = stamp.decision_id;
+      with_stamp["received_at"] = stamp.received_at;
+      with_stamp["elapsed_ms"] = stamp.elapsed_ms;
+      QCOMPARE(encode_text(d, &stamp), with_stamp.dump());
+      ++checked;
+    }
+    QCOMPARE(checked, 3000);
   }
 
   void round_trip() {

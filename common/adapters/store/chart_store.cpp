@@ -12,6 +12,7 @@
 #include <ostream>
 #include <variant>
 
+#include "store/aggregates.hpp"
 #include "store/compliance_store.hpp"
 #include "store/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
@@ -36,11 +37,9 @@ std::optional<Granularity> granularity_from_string(std::string_view text) {
 
 namespace {
 
-// The bounds of the latency histogram (sql/*/0002_aggregates.sql); the last stands for +inf. Empty
-// buckets have no row, so a bucket's lower bound comes from this list, not from the previous row.
-constexpr std::array<int, 17> bucket_bounds_ms{5, 10, 25, 50, 75, 100, 150, 200, 300, 500, 750, 1000, 1500, 2000, 3000,
-                                               5000, 2'147'483'647};
-constexpr int unbounded_bucket_ms = bucket_bounds_ms.back();
+// Empty buckets have no row, so a bucket's lower bound comes from the fixed list, not the previous row.
+constexpr const auto& bucket_bounds_ms = aggregates::latency_bucket_bounds_ms;
+constexpr int unbounded_bucket_ms = aggregates::latency_unbounded_ms;
 
 /// The bound below `bound` (0 for the first bucket).
 int lower_bound_of(int bound) {

@@ -25,9 +25,6 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url);
 /// Only the first line of the server's message is kept: the DETAIL lines can quote row values.
 StoreError current_error(std::string_view doing);
 
-/// Whether a SQLSTATE names a condition that may pass on its own.
-bool transient_sqlstate(std::string_view sqlstate);
-
 /// What Session::run returns for a piece of work returning T or expected<T, StoreError>.
 template <class T>
 struct ValueOf {
@@ -37,6 +34,9 @@ template <class T>
 struct ValueOf<expected<T, StoreError>> {
   using type = T;
 };
+
+/// Whether a SQLSTATE names a condition that may pass on its own.
+bool transient_sqlstate(std::string_view sqlstate);
 
 /// One connection used by one thread at a time: connects on first use and after a transient failure,
 /// turns exceptions into StoreError. `on_connect` runs on every new connection (to prepare statements).

@@ -3,9 +3,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <climits>
 #include <mutex>
 
+#include "store/aggregates.hpp"
 #include "store/migrations.hpp"
 
 namespace verdict::store {
@@ -168,6 +170,22 @@ class SqliteStore final : public DecisionStore {
          "WHERE decision_id = ?1 ORDER BY seq"},
         {&find_key_, "SELECT decision_id FROM idempotency_keys WHERE idempotency_key = ?1"},
         {&count_, "SELECT count(*) FROM decisions"},
+        // The aggregates (store/aggregates.hpp), one decision at a time inside the write's
+        // transaction. The product and the reason codes are read from the JSON by SQLite itself.
+        {&count_decision_,
+         "INSERT INTO agg_decisions_minute (minute_ms, outcome, channel, product, decisions) "
+         "VALUES (?1, ?2, ?3, coalesce(json_extract(?4, '$.application.order.product'), 'unknown'), 1) "
+         "ON CONFLICT (minute_ms, outcome, channel, product) DO UPDATE SET decisions = decisions + 1"},
+        {&count_reasons_,
+         "INSERT INTO agg_reasons_minute (minute_ms, reason_code, channel, product, hits) "
+         "SELECT ?1, code, ?2, coalesce(json_extract(?3, '$.application.order.product'), 'unknown'), 1 "
+         "FROM (SELECT DISTINCT json_extract(value, '$.reason_code') AS code FROM json_each(?4, '$.reasons')) "
+         "WHERE typeof(code) = 'text' "
+         "ON CONFLICT (minute_ms, reason_code, channel, product) DO UPDATE SET hits = hits + 1"},
+        {&count_call_,
+         "INSERT INTO agg_provider_calls_minute (minute_ms, provider, status, le_ms, calls, latency_ms_total) "
+         "VALUES (?1, ?2, ?3, ?4, 1, ?5) ON CONFLICT (minute_ms, provider, status, le_ms) "
+         "DO UPDATE SET calls = calls + 1, latency_ms_total = latency_ms_total + excluded.latency_ms_total"},
     };
     for (const auto& w : wanted) {
       auto statement = sqlite::prepare(db_.get(), w.sql);
@@ -224,6 +242,44 @@ class SqliteStore final : public DecisionStore {
       if (!Binder(statement).text(r.idempotency_key).text(r.decision_id).ok() || sqlite3_step(statement) != SQLITE_DONE)
         return unexpected(sqlite::error(db_.get(), "writing the idempotency key of " + r.decision_id));
     }
+    return count(r);
+  }
+
+  /// Folds a record that was new into the per-minute aggregates.
+  expected<void, StoreError> count(const DecisionRecord& r) {
+    const std::int64_t minute = aggregates::minute_of(r.received_at_ms);
+    auto step = [&](sqlite3_stmt* statement, const Binder& bound) -> expected<void, StoreError> {
+      if (!bound.ok() || sqlite3_step(statement) != SQLITE_DONE)
+        return unexpected(sqlite::error(db_.get(), "counting decision " + r.decision_id + " in the aggregates"));
+      return {};
+    };
+    {
+      sqlite3_stmt* statement = count_decision_.get();
+      ResetOnExit reset(statement);
+      if (auto ok = step(statement, Binder(statement).integer(minute).text(r.outcome).text(r.channel).text(r.case_json));
+          !ok)
+        return ok;
+    }
+    {
+      sqlite3_stmt* statement = count_reasons_.get();
+      ResetOnExit reset(statement);
+      if (auto ok = step(statement,
+                         Binder(statement).integer(minute).text(r.channel).text(r.case_json).text(r.decision_json));
+          !ok)
+        return ok;
+    }
+    for (const auto& call : r.provider_calls) {
+      sqlite3_stmt* statement = count_call_.get();
+      ResetOnExit reset(statement);
+      if (auto ok = step(statement, Binder(statement)
+                                        .integer(minute)
+                                        .text(call.provider)
+                                        .text(aggregates::call_status(call))
+                                        .integer(aggregates::latency_bucket_ms(call.latency_ms))
+                                        .integer(std::max(call.latency_ms, 0)));
+          !ok)
+        return ok;
+    }
     return {};
   }
 
@@ -266,6 +322,7 @@ class SqliteStore final : public DecisionStore {
   std::mutex mutex_;
   sqlite::Database db_;  // declared before the statements: they are finalized first
   Statement insert_decision_, insert_call_, insert_key_, find_decision_, find_calls_, find_key_, count_;
+  Statement count_decision_, count_reasons_, count_call_;
 };
 
 }  // namespace

@@ -2,11 +2,15 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 #include <ostream>
 
 #include "cli.hpp"
+#include "commands.hpp"
 #include "compliance/replay.hpp"
 #include "crypto/hashing.hpp"
 #include "domain/date.hpp"
@@ -15,6 +19,7 @@
 #include "store/approval_store.hpp"
 #include "store/chart_store.hpp"
 #include "store/compliance_store.hpp"
+#include "store/policy_versions.hpp"
 
 namespace verdict::cli {
 
@@ -69,7 +74,10 @@ struct StudioCommands::Args {
   CLI::App* lookup_cmd = nullptr;
   CLI::App* replay_cmd = nullptr;
   CLI::App* export_cmd = nullptr;
+  CLI::App* publish_cmd = nullptr;
 
+  Connection publish_conn;
+  std::string brokers, policy_topic = "verdict.policies", fleet_topic = "verdict.fleet";
   Connection request_conn, decide_conn, approvals_conn, history_conn, lookup_conn, replay_conn, export_conn;
 
   std::string policy_file, comment;
@@ -181,6 +189,47 @@ expected<int, store::StoreError> latest_version(store::ComplianceStore& complian
   return history->empty() ? 0 : history->front().version;
 }
 
+/// Production publishing: `verdict publish` (record in policy_versions, produce the release to the
+/// policy topic) on the request's document, with the request's author, approver and comment.
+class RolloutPublisher final : public store::PolicyPublisher {
+ public:
+  RolloutPublisher(PublishArgs args, std::ostream& out) : args_(std::move(args)), out_(out) {}
+
+  expected<int, store::StoreError> publish(const store::ApprovalRequest& request) override {
+    auto version = store::document_version(request);
+    if (!version) return unexpected(version.error());
+    // `verdict publish` reads a policy file; the request's document goes there, readable by us only.
+    const auto file = std::filesystem::temp_directory_path() /
+                      ("verdict-request-" + std::to_string(request.id) + "-" + std::to_string(::getpid()) + ".json");
+    {
+      std::ofstream out(file, std::ios::binary | std::ios::trunc);
+      std::filesystem::permissions(file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+      out << request.document;
+      if (!out) return unexpected(store::StoreError{"cannot write " + file.string(), false});
+    }
+    PublishArgs args = args_;
+    args.policy = file.string();
+    args.author = request.author;
+    args.approver = store::recorded_approver(request);
+    args.comment = request.comment;
+    std::ostringstream said, complained;
+    const int code = cli::publish(args, said, complained);
+    std::error_code ignored;
+    std::filesystem::remove(file, ignored);
+    out_ << said.str();
+    if (code != exit_ok) {
+      std::string message = complained.str();
+      while (!message.empty() && message.back() == '\n') message.pop_back();
+      return unexpected(store::StoreError{message, false});
+    }
+    return *version;
+  }
+
+ private:
+  PublishArgs args_;
+  std::ostream& out_;
+};
+
 }  // namespace
 
 StudioCommands::StudioCommands(CLI::App& app) : args_(std::make_unique<Args>()) {
@@ -201,6 +250,15 @@ StudioCommands::StudioCommands(CLI::App& app) : args_(std::make_unique<Args>()) 
     command->add_option("--comment,-m", a.decision_comment, "why (mandatory)")->required();
     a.decide_conn.add_to(command, true);
   }
+
+  a.publish_cmd = app.add_subcommand(
+      "publish-approved",
+      "Publish an approved request (or a fast-track one, when allowed): record the version, roll it out, mark it published");
+  a.publish_cmd->add_option("REQUEST", a.request_id, "the approval request's id")->required();
+  a.publish_cmd->add_option("--brokers", a.brokers, "Kafka brokers, with --postgres (default $VERDICT_KAFKA_BROKERS or 127.0.0.1:9092)");
+  a.publish_cmd->add_option("--topic", a.policy_topic, "policy topic (default verdict.policies)");
+  a.publish_cmd->add_option("--fleet-topic", a.fleet_topic, "fleet-status topic (default verdict.fleet)");
+  a.publish_conn.add_to(a.publish_cmd, true);
 
   a.approvals_cmd = app.add_subcommand("approvals", "List approval requests, newest first");
   a.approvals_cmd->add_option("--status", a.status_filter, "awaiting_approval, approved, rejected or published")
@@ -320,6 +378,28 @@ std::optional<int> StudioCommands::run(std::ostream& out, std::ostream& err) {
         << (*approvals)->identity();
     if (request && *request) out << ": " << (*request)->status_text();
     out << "\n";
+    return exit_ok;
+  }
+
+  if (*a.publish_cmd) {
+    if (auto p = a.publish_conn.problem("publish-approved", true); !p.empty()) return usage(p);
+    auto approvals = a.publish_conn.approvals();
+    if (!approvals) return print_store_error("publish-approved", approvals.error(), err);
+    std::unique_ptr<store::PolicyPublisher> publisher;
+    std::unique_ptr<store::PolicyVersionStore> versions;
+    if (!a.publish_conn.postgres.empty()) {
+      publisher = std::make_unique<RolloutPublisher>(
+          PublishArgs{{}, {}, {}, {}, a.brokers, a.publish_conn.postgres, a.policy_topic, a.fleet_topic}, out);
+    } else {
+      auto opened = store::open_sqlite_policy_versions(a.publish_conn.sqlite);
+      if (!opened) return print_store_error("publish-approved", opened.error(), err);
+      versions = std::move(*opened);
+      publisher = std::make_unique<store::VersionStorePublisher>(*versions);
+    }
+    auto published = store::publish_request(**approvals, *publisher, a.request_id);
+    if (!published) return print_store_error("publish-approved", published.error(), err);
+    out << "approval request " << a.request_id << ": " << published->policy_name << " v" << published->published_version
+        << " " << published->status_text() << " by " << published->published_by << "\n";
     return exit_ok;
   }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The CLI twins of the studio's publish and compliance views: request-approval, approve, reject,
-// approvals, grant-role, history, lookup, replay, export. Each talks to the production store
+// publish-approved, approvals, grant-role, history, lookup, replay, export. Each talks to the production store
 // (--postgres URL: the login in the URL is who acts) or the embedded file (--sqlite FILE --user NAME).
 #include <iosfwd>
 #include <memory>

@@ -253,13 +253,18 @@ class ComplianceTest : public QObject {
     auto approver = ok(store::open_postgres_approvals("postgresql://approver_" + pid + "@127.0.0.1:5432/" + database),
                        "approver");
     ok(approver->approve(id, "simulated on last month: as expected"), "approve");
+    // Published for real: recorded in policy_versions and produced to a policy topic of this run.
+    const std::string topic = "verdict.policies.test-compliance-" + pid;
+    auto published = run_cli({"publish-approved", std::to_string(id), "--postgres", url, "--brokers", "127.0.0.1:9092",
+                              "--topic", topic, "--fleet-topic", topic + "-fleet"});
+    QVERIFY2(published.code == 0, qPrintable(published.err));
+    QVERIFY2(published.out.contains(QString::fromStdString("published consumer-nl@" + std::to_string(doc->version))),
+             qPrintable(published.out));
+    QCOMPARE(ok(approvals->find(id), "find")->status, store::RequestStatus::Published);
     {
+      // A second version with no approval request on record, as an older tool would have written it.
       pqxx::connection conn(url);
       pqxx::work t(conn);
-      t.exec_params0("INSERT INTO policy_versions (name, version, content_hash, document, author, approver, comment) "
-                     "VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7)",
-                     doc->name, doc->version, hash, *policy_text, approvals->identity(), approver->identity(),
-                     "first version of the sample policy");
       json v2 = json::parse(draft_with_min_age(21));
       v2["version"] = doc->version + 1;
       t.exec_params0("INSERT INTO policy_versions (name, version, content_hash, document, author, approver, comment) "
@@ -267,7 +272,6 @@ class ComplianceTest : public QObject {
                      doc->name, doc->version + 1, v2.dump());
       t.commit();
     }
-    ok(approvals->mark_published(id, doc->version), "mark published");
 
     // Replay takes the document from policy_versions (jsonb: key order not kept, content is).
     const auto stored_document = ok(compliance->version_document(doc->name, doc->version), "version");

@@ -36,7 +36,7 @@ class StudioCliTest : public QObject {
 
   void help_on_every_command_data() {
     QTest::addColumn<QString>("command");
-    for (const char* c : {"request-approval", "approve", "reject", "approvals", "grant-role", "history", "lookup",
+    for (const char* c : {"request-approval", "approve", "reject", "publish-approved", "approvals", "grant-role", "history", "lookup",
                           "replay", "export"})
       QTest::newRow(c) << c;
   }
@@ -99,9 +99,30 @@ class StudioCliTest : public QObject {
     const auto only_rejected = run({"approvals", "--status", "rejected", "--sqlite", file, "--user", "bob"});
     QVERIFY(only_rejected.out.contains("#2") && !only_rejected.out.contains("#1 "));
 
-    const auto history = run({"history", "--policy-name", "consumer-nl", "--sqlite", file});
+    auto history = run({"history", "--policy-name", "consumer-nl", "--sqlite", file});
     QCOMPARE(history.code, 0);
     QVERIFY2(history.out.contains("no published versions of consumer-nl"), qPrintable(history.out));
+
+    // Embedded publishing: into the file's policy_versions, then the request is marked published.
+    const auto not_approved = run({"publish-approved", "2", "--sqlite", file, "--user", "ann"});
+    QCOMPARE(not_approved.code, 1);
+    QVERIFY2(not_approved.err.contains("was rejected by bob: it cannot be published"), qPrintable(not_approved.err));
+    const auto approver_only = run({"publish-approved", "1", "--sqlite", file, "--user", "bob"});
+    QCOMPARE(approver_only.code, 1);
+    QVERIFY2(approver_only.err.contains("bob may not publish approval request 1: that needs the role analyst"),
+             qPrintable(approver_only.err));
+    const auto published = run({"publish-approved", "1", "--sqlite", file, "--user", "ann"});
+    QCOMPARE(published.code, 0);
+    QVERIFY2(published.out.contains("approval request 1: consumer-nl v1 published by ann"), qPrintable(published.out));
+    const auto again = run({"publish-approved", "1", "--sqlite", file, "--user", "ann"});
+    QCOMPARE(again.code, 1);
+    QVERIFY2(again.err.contains("already published as version 1"), qPrintable(again.err));
+    history = run({"history", "--policy-name", "consumer-nl", "--sqlite", file});
+    QVERIFY2(history.out.contains("v1  ") && history.out.contains("by ann, approved by bob  published") &&
+                 history.out.contains("first version") && history.out.contains("approval: simulated, fine"),
+             qPrintable(history.out));
+    const auto next = run({"request-approval", "--policy", policy, "--comment", "again", "--sqlite", file, "--user", "ann"});
+    QVERIFY2(next.out.contains("(changes v1,"), qPrintable(next.out));  // the base is the latest published
   }
 
   void csv_quotes_what_needs_quoting() {

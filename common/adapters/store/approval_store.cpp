@@ -1,7 +1,11 @@
 #include "store/approval_store.hpp"
 
+#include "store/policy_versions.hpp"
+
 #include <algorithm>
 #include <array>
+#include <chrono>
+#include <nlohmann/json.hpp>
 #include <utility>
 
 namespace verdict::store {
@@ -60,6 +64,30 @@ std::string ApprovalRequest::status_text() const {
 StoreError missing_role(std::string_view who, Role role, std::string_view doing) {
   return {std::string(who) + " may not " + std::string(doing) + ": that needs the role " + std::string(to_string(role)),
           false};
+}
+
+expected<int, StoreError> document_version(const ApprovalRequest& request) {
+  const auto document = nlohmann::json::parse(request.document, nullptr, false);
+  if (!document.is_object() || !document.contains("version") || !document["version"].is_number_integer())
+    return unexpected(StoreError{"approval request " + std::to_string(request.id) + ": the document has no version number", false});
+  return document["version"].get<int>();
+}
+
+std::string recorded_approver(const ApprovalRequest& request) {
+  if (request.decision && request.decision->approved) return request.decision->by;
+  return "pending after the fact (request " + std::to_string(request.id) + ")";
+}
+
+expected<int, StoreError> VersionStorePublisher::publish(const ApprovalRequest& request) {
+  auto version = document_version(request);
+  if (!version) return unexpected(version.error());
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  PolicyVersion record{request.policy_name, *version,         request.content_hash, request.document,
+                       request.author,      recorded_approver(request), request.comment, now};
+  if (auto recorded = versions_.record(record); !recorded) return unexpected(recorded.error());
+  return *version;
 }
 
 expected<ApprovalRequest, StoreError> publish_request(ApprovalStore& store, PolicyPublisher& publisher,

@@ -131,6 +131,28 @@ class PolicyPublisher {
   virtual expected<int, StoreError> publish(const ApprovalRequest& request) = 0;
 };
 
+class PolicyVersionStore;
+
+/// Publishes into the policy version store (policy_versions): the request's document under the
+/// version it carries, its author and comment, and its approver — for a fast-track change published
+/// before approval, "pending after the fact (request N)", since policy_versions needs a second name;
+/// the approval request says who approves it later. What the embedded store does; in production the
+/// same record is followed by the release on the policy topic (`verdict publish-approved`).
+class VersionStorePublisher final : public PolicyPublisher {
+ public:
+  explicit VersionStorePublisher(PolicyVersionStore& versions) : versions_(versions) {}
+  expected<int, StoreError> publish(const ApprovalRequest& request) override;
+
+ private:
+  PolicyVersionStore& versions_;
+};
+
+/// The version number a request's document carries ("version"), or an error naming the request.
+expected<int, StoreError> document_version(const ApprovalRequest& request);
+
+/// Who policy_versions names as approver for `request`: its approver, or the after-the-fact marker.
+std::string recorded_approver(const ApprovalRequest& request);
+
 /// The refusal of an action for want of a role: "<who> may not <doing>: that needs the role <role>".
 StoreError missing_role(std::string_view who, Role role, std::string_view doing);
 

@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "store/approval_store.hpp"
+#include "store/policy_versions.hpp"
 #include "store/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "util/csv.hpp"
@@ -32,6 +33,14 @@ void fill_from_request(HistoryEntry& e, const std::string& decided_by, const std
   e.status = status_of(e.request_id, status, decision);
   if (decision == "approved" && !decided_by.empty()) e.approver = decided_by;
   if (decision != "approved") e.approved_at_ms = 0;
+}
+
+expected<std::optional<std::string>, StoreError> document_of(PolicyVersionStore& versions, std::string_view name,
+                                                             int version) {
+  auto found = versions.fetch(name, version);
+  if (!found) return unexpected(found.error());
+  if (!*found) return std::optional<std::string>{};
+  return std::optional<std::string>{std::move((*found)->document)};
 }
 
 // ---- PostgreSQL ------------------------------------------------------------------------------
@@ -62,8 +71,9 @@ DecisionSummary summary_from(const pqxx::row& row) {
 
 class PostgresComplianceStore final : public ComplianceStore {
  public:
-  PostgresComplianceStore(const std::string& url, std::unique_ptr<DecisionStore> decisions)
-      : session_(url), decisions_(std::move(decisions)) {}
+  PostgresComplianceStore(const std::string& url, std::unique_ptr<DecisionStore> decisions,
+                          std::unique_ptr<PolicyVersionStore> versions)
+      : session_(url), decisions_(std::move(decisions)), versions_(std::move(versions)) {}
 
   expected<std::vector<HistoryEntry>, StoreError> history(std::string_view policy_name) override {
     const std::string name(policy_name);
@@ -92,14 +102,7 @@ class PostgresComplianceStore final : public ComplianceStore {
   }
 
   expected<std::optional<std::string>, StoreError> version_document(std::string_view policy_name, int version) override {
-    const std::string name(policy_name);
-    return session_.run("reading a policy version", [&](pqxx::connection& conn) -> std::optional<std::string> {
-      pqxx::read_transaction t(conn);
-      const auto rows =
-          t.exec_params("SELECT document::text FROM policy_versions WHERE name = $1 AND version = $2", name, version);
-      if (rows.empty()) return std::nullopt;
-      return rows[0][0].as<std::string>();
-    });
+    return document_of(*versions_, policy_name, version);
   }
 
   expected<std::optional<DecisionRecord>, StoreError> decision(std::string_view decision_id) override {
@@ -138,6 +141,7 @@ class PostgresComplianceStore final : public ComplianceStore {
  private:
   postgres::Session session_;
   std::unique_ptr<DecisionStore> decisions_;
+  std::unique_ptr<PolicyVersionStore> versions_;
 };
 
 // ---- SQLite ----------------------------------------------------------------------------------
@@ -169,8 +173,9 @@ DecisionSummary summary_from(sqlite3_stmt* s) {
 
 class SqliteComplianceStore final : public ComplianceStore {
  public:
-  SqliteComplianceStore(sqlite::Database db, std::unique_ptr<DecisionStore> decisions)
-      : db_(std::move(db)), decisions_(std::move(decisions)) {}
+  SqliteComplianceStore(sqlite::Database db, std::unique_ptr<DecisionStore> decisions,
+                        std::unique_ptr<PolicyVersionStore> versions)
+      : db_(std::move(db)), decisions_(std::move(decisions)), versions_(std::move(versions)) {}
 
   expected<std::vector<HistoryEntry>, StoreError> history(std::string_view policy_name) override {
     std::lock_guard lock(mutex_);
@@ -196,13 +201,7 @@ class SqliteComplianceStore final : public ComplianceStore {
   }
 
   expected<std::optional<std::string>, StoreError> version_document(std::string_view policy_name, int version) override {
-    std::lock_guard lock(mutex_);
-    auto found = rows<std::string>(
-        "SELECT document FROM policy_versions WHERE name = ?1 AND version = ?2", "reading a policy version",
-        [&](Binder& b) { b.text(policy_name).integer(version); }, [](sqlite3_stmt* s) { return column_text(s, 0); });
-    if (!found) return unexpected(found.error());
-    if (found->empty()) return std::optional<std::string>{};
-    return std::optional<std::string>{std::move(found->front())};
+    return document_of(*versions_, policy_name, version);
   }
 
   expected<std::optional<DecisionRecord>, StoreError> decision(std::string_view decision_id) override {
@@ -251,6 +250,7 @@ class SqliteComplianceStore final : public ComplianceStore {
   std::mutex mutex_;
   sqlite::Database db_;
   std::unique_ptr<DecisionStore> decisions_;
+  std::unique_ptr<PolicyVersionStore> versions_;
 };
 
 }  // namespace
@@ -258,15 +258,21 @@ class SqliteComplianceStore final : public ComplianceStore {
 expected<std::unique_ptr<ComplianceStore>, StoreError> open_postgres_compliance(const std::string& url) {
   auto decisions = open_postgres(url);
   if (!decisions) return unexpected(decisions.error());
-  return std::unique_ptr<ComplianceStore>(std::make_unique<PostgresComplianceStore>(url, std::move(*decisions)));
+  auto versions = open_postgres_policy_versions(url);
+  if (!versions) return unexpected(versions.error());
+  return std::unique_ptr<ComplianceStore>(
+      std::make_unique<PostgresComplianceStore>(url, std::move(*decisions), std::move(*versions)));
 }
 
 expected<std::unique_ptr<ComplianceStore>, StoreError> open_sqlite_compliance(const std::filesystem::path& file) {
   auto decisions = open_sqlite(file);
   if (!decisions) return unexpected(decisions.error());
+  auto versions = open_sqlite_policy_versions(file);
+  if (!versions) return unexpected(versions.error());
   auto db = sqlite::open_migrated(file, {});
   if (!db) return unexpected(db.error());
-  return std::unique_ptr<ComplianceStore>(std::make_unique<SqliteComplianceStore>(std::move(*db), std::move(*decisions)));
+  return std::unique_ptr<ComplianceStore>(
+      std::make_unique<SqliteComplianceStore>(std::move(*db), std::move(*decisions), std::move(*versions)));
 }
 
 std::string iso_utc_ms(std::int64_t epoch_ms) {

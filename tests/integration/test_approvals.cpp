@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
@@ -19,6 +21,7 @@
 
 #include "store/approval_store.hpp"
 #include "store/migrations.hpp"
+#include "store/policy_versions.hpp"
 
 using namespace verdict::store;
 namespace fs = std::filesystem;
@@ -46,11 +49,24 @@ const std::map<std::string, std::vector<Role>> people{
 
 std::string login(const std::string& person) { return person + "_" + pid; }
 
-/// A policy document as the studio would submit it.
-std::string document(int version, const std::string& blocked_iban = "") {
-  nlohmann::json doc = {{"name", "consumer-nl"}, {"version", version}, {"rules", nlohmann::json::array()}};
-  if (!blocked_iban.empty()) doc["lists"] = {{"blocked_ibans", {blocked_iban}}};
+/// The sample policy as version `version`, as the studio would submit it; `edit` changes it further.
+std::string document(int version, const std::function<void(nlohmann::json&)>& edit = {}) {
+  std::ifstream in(std::string(VERDICT_SOURCE_DIR) + "/resources/policy/sample-policy.json");
+  nlohmann::json doc = nlohmann::json::parse(in);
+  doc["version"] = version;
+  if (edit) edit(doc);
   return doc.dump();
+}
+
+nlohmann::json& list_named(nlohmann::json& doc, const std::string& name) {
+  for (auto& list : doc["lists"])
+    if (list["name"] == name) return list;
+  qFatal("no list %s in the sample policy", name.c_str());
+}
+
+/// The fraud team's quick action: one more blocked IBAN on top of version 4.
+std::string with_blocked_iban(int version) {
+  return document(version, [](nlohmann::json& doc) { list_named(doc, "blocked_ibans")["items"].push_back("NL91ABNA0417164300"); });
 }
 
 NewApprovalRequest draft(const std::string& comment = "raise the minimum age to 19 for device loans",
@@ -93,6 +109,18 @@ class ApprovalsTest : public QObject {
     fs::remove_all(temp);
     fs::create_directories(temp);
     sqlite_file = temp / "embedded.db";
+    // Version 4 is live on both: the base that the fast-track quick actions change.
+    const std::string v4 = document(4);
+    {
+      pqxx::connection conn(verdict::test::postgres_server + database);
+      pqxx::work t(conn);
+      t.exec_params0("INSERT INTO policy_versions (name, version, content_hash, document, author, approver, comment) "
+                     "VALUES ('consumer-nl', 4, 'sha256:v4', $1::jsonb, 'ann', 'bob', 'version 4')",
+                     v4);
+      t.commit();
+    }
+    auto versions = ok(open_sqlite_policy_versions(sqlite_file), "policy versions");
+    ok(versions->record({"consumer-nl", 4, "sha256:v4", v4, "ann", "bob", "version 4", 1'796'000'000'000}), "record v4");
     for (const auto& [person, roles] : people) {
       sql("postgres", "DROP ROLE IF EXISTS " + login(person));
       sql("postgres", "CREATE ROLE " + login(person) + " LOGIN");
@@ -233,9 +261,30 @@ class ApprovalsTest : public QObject {
     auto fay = as(backend, "fay");
     auto kim = as(backend, "kim");
     auto cat = as(backend, "cat");
-    NewApprovalRequest block{"consumer-nl", 4, document(5, "NL91ABNA0417164300"), "sha256:def456",
+    NewApprovalRequest block{"consumer-nl", 4, with_blocked_iban(5), "sha256:def456",
                              "block an IBAN used in an attack on the webshop", RequestKind::FastTrack};
     const auto id = ok(fay->submit(block), "submit");
+
+    // Only a quick action may take the fast track: list entries added, a few parameter values.
+    auto too_big = block;
+    too_big.document = document(5, [](nlohmann::json& doc) {
+      doc["rules"][0]["enabled"] = !doc["rules"][0].value("enabled", true);
+      list_named(doc, "blocked_emails")["items"].erase(0);
+    });
+    const QString refused = refusal(fay->submit(too_big));
+    QVERIFY2(refused.contains("not a quick action") && refused.contains("it changes rules") &&
+                 refused.contains("removes 1 entries from list blocked_emails") && refused.contains("standard request"),
+             qPrintable(refused));
+    auto thresholds = block;
+    thresholds.document = document(5, [](nlohmann::json& doc) {
+      for (std::size_t i = 0; i < 4; ++i) doc["parameters"][i]["value"] = doc["parameters"][i]["value"].get<std::int64_t>() + 1;
+    });
+    QVERIFY2(refusal(fay->submit(thresholds)).contains("it changes 4 parameters (at most 3)"),
+             qPrintable(refusal(fay->submit(thresholds))));
+    auto unpublished = block;
+    unpublished.base_version = 77;
+    QVERIFY2(refusal(fay->submit(unpublished)).contains("consumer-nl v77 was never published"),
+             qPrintable(refusal(fay->submit(unpublished))));
     RecordingPublisher publisher;
 
     // Switched off (the default): a fast-track change waits for approval like any other.

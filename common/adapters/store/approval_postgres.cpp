@@ -92,8 +92,15 @@ class PostgresApprovalStore final : public ApprovalStore {
                                                                  : "submit a draft for approval");
         !ok)
       return unexpected(ok.error());
-    return readable(session_.run("submitting for approval", [&](pqxx::connection& conn) {
+    return readable(session_.run("submitting for approval", [&](pqxx::connection& conn) -> expected<std::int64_t, StoreError> {
       pqxx::work t(conn);
+      if (request.kind == RequestKind::FastTrack) {
+        const auto base = t.exec_params("SELECT document::text FROM policy_versions WHERE name = $1 AND version = $2",
+                                        request.policy_name, request.base_version);
+        if (base.empty()) return unexpected(fast_track_without_base(request));
+        if (auto problem = fast_track_problem(base[0][0].as<std::string>(), request.document))
+          return unexpected(StoreError{*problem, false});
+      }
       const auto id = t.exec_params1(
                            "INSERT INTO approval_requests (policy_name, base_version, document, content_hash, kind, comment) "
                            "VALUES ($1, $2, $3::jsonb, $4, $5, $6) RETURNING id",

@@ -77,6 +77,17 @@ class SqliteApprovalStore final : public ApprovalStore {
                                                                          : "submit a draft for approval");
         !ok)
       return unexpected(ok.error());
+    if (request.kind == RequestKind::FastTrack) {
+      auto base = sqlite::prepare(db_.get(), "SELECT document FROM policy_versions WHERE name = ?1 AND version = ?2");
+      if (!base) return unexpected(base.error());
+      if (!Binder(base->get()).text(request.policy_name).integer(request.base_version).ok())
+        return unexpected(sqlite::error(db_.get(), "reading the base version"));
+      const int rc = sqlite3_step(base->get());
+      if (rc == SQLITE_DONE) return unexpected(fast_track_without_base(request));
+      if (rc != SQLITE_ROW) return unexpected(sqlite::error(db_.get(), "reading the base version"));
+      if (auto problem = fast_track_problem(column_text(base->get(), 0), request.document))
+        return unexpected(StoreError{*problem, false});
+    }
     auto statement = sqlite::prepare(db_.get(),
                                      "INSERT INTO approval_requests (policy_name, base_version, document, content_hash, "
                                      "kind, author, comment, submitted_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");

@@ -1,5 +1,7 @@
 #include "store/approval_store.hpp"
 
+#include "policy/diff.hpp"
+#include "policy/policy.hpp"
 #include "store/policy_versions.hpp"
 
 #include <algorithm>
@@ -63,6 +65,59 @@ std::string ApprovalRequest::status_text() const {
 
 StoreError missing_role(std::string_view who, Role role, std::string_view doing) {
   return {std::string(who) + " may not " + std::string(doing) + ": that needs the role " + std::string(to_string(role)),
+          false};
+}
+
+std::optional<std::string> fast_track_problem(std::string_view base_document, std::string_view proposed_document) {
+  const auto base_json = nlohmann::json::parse(base_document, nullptr, false);
+  const auto proposed_json = nlohmann::json::parse(proposed_document, nullptr, false);
+  auto base = decode_policy(base_json);
+  auto proposed = decode_policy(proposed_json);
+  if (!base) return "the published base version does not decode: " + base.error().summary();
+  if (!proposed) return "the proposed document does not decode: " + proposed.error().summary();
+  const nlohmann::json diff = diff_policies(*base, *proposed);
+  std::vector<std::string> problems;
+  auto names = [](const nlohmann::json& items, const char* key) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item.at(key).get<std::string>();
+    return out;
+  };
+  for (const char* section : {"rules", "norm_tables", "provider_plan", "counter_offers"}) {
+    const auto& d = diff[section];
+    if (!d["added"].empty() || !d["removed"].empty() || !d["changed"].empty() || d["reordered"].get<bool>())
+      problems.push_back("it changes " + std::string(section));
+  }
+  if (!diff["document"].empty()) problems.push_back("it changes the policy's name or description");
+  const auto& lists = diff["lists"];
+  if (!lists["added"].empty()) problems.push_back("it adds lists (" + names(lists["added"], "name") + ")");
+  if (!lists["removed"].empty()) problems.push_back("it removes lists (" + names(lists["removed"], "name") + ")");
+  for (const auto& change : lists["changed"]) {
+    const std::string name = change.at("name").get<std::string>();
+    for (const auto& [field, what] : change.at("fields").items()) {
+      if (field != "items") problems.push_back("it changes the " + field + " of list " + name);
+      else if (!what.at("removed").empty())
+        problems.push_back("it removes " + std::to_string(what.at("removed").size()) + " entries from list " + name);
+    }
+  }
+  const auto& parameters = diff["parameters"];
+  if (!parameters["added"].empty() || !parameters["removed"].empty())
+    problems.push_back("it adds or removes parameters");
+  for (const auto& change : parameters["changed"])
+    for (const auto& [field, what] : change.at("fields").items())
+      if (field != "value") problems.push_back("it changes the " + field + " of parameter " + change.at("name").get<std::string>());
+  if (parameters["changed"].size() > max_fast_track_parameters)
+    problems.push_back("it changes " + std::to_string(parameters["changed"].size()) + " parameters (at most " +
+                       std::to_string(max_fast_track_parameters) + ")");
+  if (problems.empty()) return std::nullopt;
+  std::string text = "not a quick action: a fast-track change may only add list entries and change up to " +
+                     std::to_string(max_fast_track_parameters) + " parameter values, and ";
+  for (std::size_t i = 0; i < problems.size(); ++i) text += (i ? "; " : "") + problems[i];
+  return text + " — submit it as a standard request";
+}
+
+StoreError fast_track_without_base(const NewApprovalRequest& request) {
+  return {"a fast-track change must change a published version, and " + request.policy_name + " v" +
+              std::to_string(request.base_version) + " was never published",
           false};
 }
 

@@ -153,6 +153,16 @@ expected<int, StoreError> document_version(const ApprovalRequest& request);
 /// Who policy_versions names as approver for `request`: its approver, or the after-the-fact marker.
 std::string recorded_approver(const ApprovalRequest& request);
 
+/// What makes a fast-track request too big to go live before approval, or nullopt when it is a quick
+/// action: only entries added to existing named lists, and at most `max_fast_track_parameters`
+/// parameter values changed; nothing else (rules, norms, provider plan, counter-offers, list removals).
+/// `base_document` is the published version it changes (JSON), `proposed` the request's document.
+inline constexpr std::size_t max_fast_track_parameters = 3;
+std::optional<std::string> fast_track_problem(std::string_view base_document, std::string_view proposed_document);
+
+/// The refusal of a fast-track request whose base version was never published.
+StoreError fast_track_without_base(const NewApprovalRequest& request);
+
 /// The refusal of an action for want of a role: "<who> may not <doing>: that needs the role <role>".
 StoreError missing_role(std::string_view who, Role role, std::string_view doing);
 

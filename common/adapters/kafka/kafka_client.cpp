@@ -70,9 +70,12 @@ expected<Conf, KafkaError> make_conf(const ClientSettings& settings,
   if (auto ok = set("bootstrap.servers", settings.brokers); !ok) return unexpected(ok.error());
   if (auto ok = set("client.id", settings.client_id); !ok) return unexpected(ok.error());
   // Notice a broker that went away within seconds, and come back quickly once it is there again.
+  // Connections to every broker up front: with sparse connections (librdkafka's default) the first
+  // message of a fresh client sometimes waited a whole second for its leader's connection (measured:
+  // 2 sends in 100 over 1 s, none over 130 ms without).
   for (const auto& [key, value] : std::initializer_list<std::pair<const char*, std::string>>{
            {"socket.keepalive.enable", "true"}, {"reconnect.backoff.ms", "100"}, {"reconnect.backoff.max.ms", "2000"},
-           {"log_level", "2"}})
+           {"enable.sparse.connections", "false"}, {"log_level", "2"}})
     if (auto ok = set(key, value); !ok) return unexpected(ok.error());
   for (const auto& [key, value] : defaults)
     if (auto ok = set(key, value); !ok) return unexpected(ok.error());
@@ -234,11 +237,12 @@ struct Pending {
 
 class Producer::Impl {
  public:
-  Impl(ClientSettings settings, std::chrono::milliseconds delivery_timeout)
-      : settings_(std::move(settings)), delivery_timeout_(delivery_timeout) {}
+  Impl(ClientSettings settings, std::chrono::milliseconds delivery_timeout, Delivery delivery)
+      : settings_(std::move(settings)), delivery_timeout_(delivery_timeout), delivery_(delivery) {}
 
   expected<void, KafkaError> open() {
-    auto conf = make_conf(settings_, {{"enable.idempotence", "true"},
+    const bool idempotent = delivery_ == Delivery::Idempotent;
+    auto conf = make_conf(settings_, {{"enable.idempotence", idempotent ? "true" : "false"},
                                       {"acks", "all"},
                                       {"linger.ms", "2"},
                                       {"message.timeout.ms", std::to_string(to_ms(delivery_timeout_))},
@@ -333,6 +337,7 @@ class Producer::Impl {
   std::mutex mutex_;
   ClientSettings settings_;
   std::chrono::milliseconds delivery_timeout_;
+  Delivery delivery_;
   Handle rk_;
 };
 
@@ -340,8 +345,9 @@ Producer::Producer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Producer::~Producer() = default;
 
 expected<std::unique_ptr<Producer>, KafkaError> Producer::create(const ClientSettings& settings,
-                                                                 std::chrono::milliseconds delivery_timeout) {
-  auto impl = std::make_unique<Impl>(settings, delivery_timeout);
+                                                                 std::chrono::milliseconds delivery_timeout,
+                                                                 Delivery delivery) {
+  auto impl = std::make_unique<Impl>(settings, delivery_timeout, delivery);
   if (auto opened = impl->open(); !opened) return unexpected(opened.error());
   return std::unique_ptr<Producer>(new Producer(std::move(impl)));
 }

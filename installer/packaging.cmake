@@ -1,4 +1,4 @@
-# CPack: Debian packages for the daemon, the simulator and the CLI, with systemd units and a
+# CPack: Debian packages for the daemon, the worker, the simulator and the CLI, with systemd units and a
 # default configuration. `cmake --build --preset release --target package` writes them to build/release.
 include(GNUInstallDirs)
 
@@ -14,6 +14,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/installer/systemd/verdictd.service
         DESTINATION /lib/systemd/system COMPONENT daemon)
 install(FILES ${PROJECT_SOURCE_DIR}/installer/systemd/verdict-sim.service
         DESTINATION /lib/systemd/system COMPONENT sim)
+install(FILES ${PROJECT_SOURCE_DIR}/installer/systemd/verdict-worker.service
+        DESTINATION /lib/systemd/system COMPONENT worker)
 install(FILES ${PROJECT_SOURCE_DIR}/docs/openapi.yaml
         DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT daemon)
 

@@ -102,7 +102,8 @@ int publish(const PublishArgs& args, std::ostream& out, std::ostream& err) {
         << " is recorded but not rolled out — run the same command again\n";
     return exit_input_error;
   }
-  auto producer = kafka::Producer::create(client, std::chrono::seconds(15));
+  // A duplicate of the latest release per key changes nothing on the compacted topic.
+  auto producer = kafka::Producer::create(client, std::chrono::seconds(15), kafka::Producer::Delivery::AtLeastOnce);
   if (!producer) {
     err << "verdict publish: " << producer.error().message << "\n";
     return exit_input_error;

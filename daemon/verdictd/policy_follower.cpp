@@ -1,5 +1,9 @@
 #include "policy_follower.hpp"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -50,7 +54,8 @@ expected<std::unique_ptr<PolicyFollower>, std::string> PolicyFollower::start(Fol
 
 bool PolicyFollower::connect() {
   if (!producer_) {
-    auto producer = kafka::Producer::create(settings_.client, std::chrono::seconds(3));
+    auto producer =
+        kafka::Producer::create(settings_.client, std::chrono::seconds(3), kafka::Producer::Delivery::AtLeastOnce);
     if (!producer) {
       log_ << "policy: heartbeat producer: " << producer.error().message << std::endl;
       return false;
@@ -196,6 +201,9 @@ void PolicyFollower::heartbeat() {
 }
 
 void PolicyFollower::run() {
+  // Compiling a version is background work: on a busy machine the request threads go first (Linux
+  // nice applies per thread), which is what keeps a swap from slowing requests. Failure is harmless.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 10);
   for (;;) {
     {
       std::unique_lock lock(mutex_);

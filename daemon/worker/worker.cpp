@@ -46,9 +46,11 @@ class Worker::Impl {
       if (auto migrated = store::migrate_postgres(settings_.postgres_url); !migrated)
         return unexpected("migrating PostgreSQL failed: " + migrated.error().message);
     }
-    auto opened = store::open_postgres(settings_.postgres_url);
-    if (!opened) return unexpected("PostgreSQL cannot be opened: " + opened.error().message);
-    store_ = std::move(*opened);
+    for (unsigned i = 0; i < std::max(1U, settings_.writers); ++i) {
+      auto opened = store::open_postgres(settings_.postgres_url);
+      if (!opened) return unexpected("PostgreSQL cannot be opened: " + opened.error().message);
+      stores_.push_back(std::move(*opened));
+    }
     const kafka::TopicSpec topics[] = {{settings_.decisions_topic, 6, false, -1},
                                        {settings_.dead_letter_topic, 1, false, -1}};
     if (auto created = kafka::ensure_topics(settings_.client, topics); !created)
@@ -132,17 +134,37 @@ class Worker::Impl {
     return true;
   }
 
-  /// Writes the records, retrying while PostgreSQL is unavailable. A batch refused for good is
-  /// written record by record, and the records refused on their own join the dead letters.
+  /// Writes the records, retrying while PostgreSQL is unavailable: in shares, one per writer
+  /// connection, in parallel. A share refused for good is written record by record, and the records
+  /// refused on their own join the dead letters.
   bool write(Decoded& batch) {
     if (batch.records.empty()) return true;
-    auto result = write_retrying(batch.records);
-    if (!result) return false;
-    if (result->has_value()) {
-      settings_.log("a batch was refused (" + result->value() + "); writing its records one by one");
+    const std::size_t shares = std::min<std::size_t>(stores_.size(), (batch.records.size() + 499) / 500);
+    std::vector<std::optional<std::optional<std::string>>> results(shares);
+    {
+      std::vector<std::thread> threads;
+      const std::size_t per_share = (batch.records.size() + shares - 1) / shares;
+      for (std::size_t s = 0; s < shares; ++s) {
+        const std::size_t from = s * per_share, count = std::min(per_share, batch.records.size() - from);
+        auto work = [this, &batch, &results, s, from, count] {
+          results[s] = write_retrying(*stores_[s], std::span(batch.records).subspan(from, count));
+        };
+        if (s + 1 == shares) work();  // the last share on this thread
+        else threads.emplace_back(work);
+      }
+      for (auto& t : threads) t.join();
+    }
+    std::optional<std::string> refused;
+    for (const auto& r : results) {
+      if (!r) return false;  // stopping while PostgreSQL is down
+      if (r->has_value() && !refused) refused = r->value();
+    }
+    // Shares already written are written again below, which stores nothing twice.
+    if (refused) {
+      settings_.log("a batch was refused (" + *refused + "); writing its records one by one");
       std::vector<store::DecisionRecord> kept;
       for (std::size_t i = 0; i < batch.records.size(); ++i) {
-        auto one = write_retrying(std::span(&batch.records[i], 1));
+        auto one = write_retrying(*stores_[0], std::span(&batch.records[i], 1));
         if (!one) return false;
         if (one->has_value()) {
           settings_.log("decision " + batch.records[i].decision_id + " refused: " + one->value());
@@ -158,10 +180,11 @@ class Worker::Impl {
   }
 
   /// nullopt: stopping while PostgreSQL is down. Otherwise the refusal (empty optional: written).
-  std::optional<std::optional<std::string>> write_retrying(std::span<const store::DecisionRecord> records) {
+  std::optional<std::optional<std::string>> write_retrying(store::DecisionStore& store,
+                                                           std::span<const store::DecisionRecord> records) {
     auto delay = std::chrono::milliseconds(100);
     for (;;) {
-      auto written = store_->write(records);
+      auto written = store.write(records);
       if (written) return std::optional<std::string>{};
       if (!written.error().transient) return std::optional<std::string>{written.error().message};
       {
@@ -197,7 +220,7 @@ class Worker::Impl {
   }
 
   WorkerSettings settings_;
-  std::unique_ptr<store::DecisionStore> store_;
+  std::vector<std::unique_ptr<store::DecisionStore>> stores_;  // one connection per writer
   std::unique_ptr<kafka::Producer> dead_letters_;
   std::unique_ptr<kafka::GroupConsumer> consumer_;
   std::thread thread_;
@@ -234,6 +257,8 @@ int run(int argc, char** argv) {
                  "where unreadable or refused events go (default verdict.decisions.dead-letter)");
   app.add_option("--batch-size", settings.batch_size, "events per PostgreSQL transaction (default 5000)")
       ->check(CLI::Range(1, 100'000));
+  app.add_option("--writers", settings.writers, "PostgreSQL connections writing each batch in parallel (default 2)")
+      ->check(CLI::Range(1, 16));
   app.add_option("--instance-id", settings.instance_id,
                  "static group membership id, e.g. the pod name (default $VERDICT_WORKER_INSTANCE_ID)");
   app.add_option("--session-timeout-ms", session_timeout_ms, "consumer group session timeout (default 10000)")

@@ -28,7 +28,10 @@ struct WorkerSettings {
   std::string dead_letter_topic = "verdict.decisions.dead-letter";
   std::string postgres_url;
   bool migrate = true;                            // bring the schema up to date at start
-  std::size_t batch_size = 5'000;                 // events per PostgreSQL transaction, at most
+  std::size_t batch_size = 5'000;                 // events per poll, at most
+  /// PostgreSQL connections writing one batch in parallel, each a share of it in its own
+  /// transaction; the offsets are committed once every share is durable.
+  unsigned writers = 2;
   std::chrono::milliseconds batch_wait{100};      // longest wait for a batch to fill
   std::chrono::milliseconds session_timeout{10'000};
   std::string instance_id;                        // static group membership; empty: dynamic

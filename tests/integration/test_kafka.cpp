@@ -349,7 +349,6 @@ class KafkaTest : public QObject {
         [&] {
           auto fleet = kafka::read_fleet(client(), topics.fleet, 10s);
           if (!fleet) qInfo("fleet: %s", fleet.error().message.c_str());
-          else qInfo("fleet: %zu daemons", fleet->size());
           if (!fleet || fleet->size() != 3) return false;
           return std::all_of(fleet->begin(), fleet->end(), [](const FleetStatus& s) { return s.policy_version == 2; });
         },

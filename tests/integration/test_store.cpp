@@ -21,6 +21,7 @@
 #include "store/decision_sink.hpp"
 #include "store/decision_store.hpp"
 #include "store/migrations.hpp"
+#include "store/policy_versions.hpp"
 
 using namespace verdict::store;
 namespace fs = std::filesystem;
@@ -655,6 +656,75 @@ class StoreTest : public QObject {
     QCOMPARE(percentile(bounds + " AND status = 'ok'", "0.50"), 150);
     QCOMPARE(percentile(bounds, "0.50"), 150);
     QCOMPARE(percentile(bounds, "0.99"), 2147483647);
+  }
+
+  // ---- published policy versions -------------------------------------------------------------
+
+  void policy_versions_data() {
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("postgres") << "postgres";
+    QTest::newRow("sqlite") << "sqlite";
+  }
+
+  /// Record, history, fetch, latest; four-eyes, immutability of a published version, versions only
+  /// going up, and a retried publish answered as already stored; one audit_log row per version.
+  void policy_versions() {
+    QFETCH(QString, backend);
+    const bool pg = backend == "postgres";
+    if (pg) postgres_store();  // migrates the scratch database
+    auto opened = pg ? open_postgres_policy_versions(url(main_db)) : open_sqlite_policy_versions(temp / "versions.db");
+    QVERIFY2(opened, opened ? "" : opened.error().message.c_str());
+    auto& versions = **opened;
+    auto version = [](int n, const std::string& hash) {
+      using ordered = nlohmann::ordered_json;
+      return PolicyVersion{"pv-test", n, hash, ordered{{"version", n}, {"name", "pv-test"}}.dump(),
+                           "ann", "bob", "version " + std::to_string(n), 1796083200000 + n};
+    };
+    auto v1 = versions.record(version(1, "sha256:01"));
+    QVERIFY2(v1, v1 ? "" : v1.error().message.c_str());
+    QCOMPARE(*v1, Recorded::New);
+    QCOMPARE(*versions.record(version(1, "sha256:01")), Recorded::AlreadyStored);
+
+    auto other_hash = versions.record(version(1, "sha256:99"));
+    QVERIFY(!other_hash);
+    QVERIFY(!other_hash.error().transient);
+    QVERIFY2(other_hash.error().message.find("already published") != std::string::npos, other_hash.error().message.c_str());
+    auto self_approved = version(2, "sha256:02");
+    self_approved.approver = " ANN";
+    auto four_eyes = versions.record(self_approved);
+    QVERIFY(!four_eyes);
+    QVERIFY2(four_eyes.error().message.find("four-eyes") != std::string::npos, four_eyes.error().message.c_str());
+    auto no_comment = version(2, "sha256:02");
+    no_comment.comment = " ";
+    QVERIFY(!versions.record(no_comment));
+
+    QCOMPARE(*versions.record(version(3, "sha256:03")), Recorded::New);
+    auto older = versions.record(version(2, "sha256:02"));
+    QVERIFY(!older);
+    QVERIFY2(older.error().message.find("not newer") != std::string::npos, older.error().message.c_str());
+
+    auto history = versions.history("pv-test");
+    QVERIFY(history);
+    QCOMPARE(history->size(), std::size_t{2});
+    QCOMPARE((*history)[0].version, 3);
+    QCOMPARE((*history)[1].version, 1);
+    QVERIFY((*history)[0].document.empty());
+    QCOMPARE((*history)[1].approver, std::string("bob"));
+    QCOMPARE((*history)[1].published_at_ms, std::int64_t{1796083200001});
+
+    auto fetched = versions.fetch("pv-test", 1);
+    QVERIFY(fetched && fetched->has_value());
+    QVERIFY(same_json((*fetched)->document, version(1, "").document));
+    QCOMPARE((*fetched)->content_hash, std::string("sha256:01"));
+    QVERIFY(!versions.fetch("pv-test", 2)->has_value());
+    QVERIFY(!versions.fetch("no-such-policy", 1)->has_value());
+    auto latest = versions.latest("pv-test");
+    QVERIFY(latest && latest->has_value());
+    QCOMPARE((*latest)->version, 3);
+    QVERIFY(versions.history("no-such-policy")->empty());
+
+    const std::string audit = "SELECT count(*) FROM audit_log WHERE action = 'publish' AND subject LIKE 'pv-test@%'";
+    QCOMPARE(pg ? sql_number(main_db, audit) : sqlite_number(temp / "versions.db", audit), std::int64_t{2});
   }
 
   // ---- DecisionSink --------------------------------------------------------------------------

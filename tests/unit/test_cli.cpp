@@ -29,7 +29,8 @@ class CliTest : public QObject {
  private slots:
   void help_on_every_command_data() {
     QTest::addColumn<QString>("command");
-    for (const char* c : {"validate", "evaluate", "simulate", "diff", "generate", "build-history", "migrate"}) QTest::newRow(c) << c;
+    for (const char* c : {"validate", "evaluate", "simulate", "diff", "generate", "build-history", "migrate", "publish", "fleet"})
+      QTest::newRow(c) << c;
   }
   void help_on_every_command() {
     QFETCH(QString, command);
@@ -37,6 +38,24 @@ class CliTest : public QObject {
     QCOMPARE(r.code, 0);
     QVERIFY2(r.out.contains("Usage"), qPrintable(r.out));
     QVERIFY2(r.out.contains(command), qPrintable(r.out));
+  }
+
+  /// What publish refuses before it talks to PostgreSQL or Kafka (the rest: tests/integration/test_kafka).
+  void publish_refuses_before_touching_anything() {
+    const std::string nowhere = "postgresql://postgres@127.0.0.1:1/none";
+    auto self = run({"publish", "--policy", policy, "--author", "ann", "--approver", " ANN", "--comment", "x", "--postgres", nowhere});
+    QCOMPARE(self.code, 1);
+    QVERIFY2(self.err.contains("four-eyes"), qPrintable(self.err));
+    auto blank = run({"publish", "--policy", policy, "--author", "ann", "--approver", "bob", "--comment", "  ", "--postgres", nowhere});
+    QCOMPARE(blank.code, 1);
+    QVERIFY2(blank.err.contains("--comment must not be blank"), qPrintable(blank.err));
+    qputenv("VERDICT_POSTGRES_URL", "");
+    auto no_db = run({"publish", "--policy", policy, "--author", "ann", "--approver", "bob", "--comment", "x"});
+    QCOMPARE(no_db.code, 2);
+    QVERIFY2(no_db.err.contains("--postgres"), qPrintable(no_db.err));
+    auto unreachable = run({"publish", "--policy", policy, "--author", "ann", "--approver", "bob", "--comment", "x", "--postgres", nowhere});
+    QCOMPARE(unreachable.code, 1);
+    QVERIFY2(unreachable.err.contains("connection"), qPrintable(unreachable.err));
   }
 
   void usage_errors_exit_2() {

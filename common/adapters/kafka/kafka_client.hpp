@@ -58,13 +58,20 @@ struct IncomingMessage {
   std::int64_t timestamp_ms = 0;
 };
 
-/// An idempotent producer (enable.idempotence: acks=all, no duplicates or reordering from its own
-/// retries). One instance per thread that sends; send() calls are serialised.
+/// A producer with acks=all, idempotent by default (enable.idempotence: no duplicates or reordering
+/// from its own retries). send() calls are serialised.
 class Producer {
  public:
+  enum class Delivery {
+    Idempotent,  // decision events: a retry never writes a message twice
+    /// Plain acks=all, no producer id to obtain first (which can cost a second on a fresh client):
+    /// for compacted topics where a duplicate of the latest message per key changes nothing.
+    AtLeastOnce,
+  };
   /// `delivery_timeout` bounds how long a message may wait for the brokers (message.timeout.ms).
   static expected<std::unique_ptr<Producer>, KafkaError> create(const ClientSettings& settings,
-                                                                std::chrono::milliseconds delivery_timeout);
+                                                                std::chrono::milliseconds delivery_timeout,
+                                                                Delivery delivery = Delivery::Idempotent);
   ~Producer();
   Producer(const Producer&) = delete;
   Producer& operator=(const Producer&) = delete;

@@ -1,0 +1,365 @@
+// Kafka benchmark, measured in one run on a real broker ($VERDICT_KAFKA_BROKERS, default
+// 127.0.0.1:9092) and PostgreSQL (127.0.0.1:5432, a scratch database):
+//   1. publish -> applied on three daemons: `verdict publish` (compile, four-eyes, PostgreSQL
+//      record, produce) until all three serve the new hash; p50/p99 over 50 publishes (target p99 < 1 s);
+//   2. 20 swaps under steady load: failed requests (target 0) and request p99 during the swaps
+//      against steady state (target within +10 %);
+//   3. verdict-worker throughput: events/s from the decisions topic into PostgreSQL, aggregates
+//      included (target >= 20,000/s).
+// Daemons, verdict-sim (instant answers, so the policy swap is what shows) and the worker run
+// in-process; the machine is shared, so figures move between runs.
+//
+//   bench_kafka [--publishes 50] [--swaps 20] [--events 200000]
+#include <iostream>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "app.hpp"
+#include "cli.hpp"
+#include "http_helpers.hpp"
+#include "sim_app.hpp"
+#include "files/policy_files.hpp"
+#include "kafka/decision_events.hpp"
+#include "kafka/kafka_client.hpp"
+#include "store/migrations.hpp"
+#include "worker.hpp"
+
+using namespace verdict;
+using nlohmann::json;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string pid = std::to_string(::getpid());
+const std::string server = "postgresql://postgres@127.0.0.1:5432/";
+const std::string database = "verdict_bench_kafka_" + pid;
+const std::string database_url = server + database;
+const std::string token = "bench-token-0123456789";
+
+void sql(const std::string& statement, const std::string& url) {
+  pqxx::connection conn(url);
+  pqxx::nontransaction t(conn);
+  t.exec(statement);
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+struct Topics {
+  std::string decisions = "bench.decisions." + pid, policies = "bench.policies." + pid, fleet = "bench.fleet." + pid;
+};
+
+/// A verdictd in Kafka mode on `sim_port`, in-process.
+std::unique_ptr<verdict::daemon::Daemon> start_daemon(const std::string& name, unsigned short sim_port, const Topics& topics,
+                                             const fs::path& data_dir, std::ostream& log) {
+  auto config = verdict::daemon::load_config(std::nullopt);
+  if (!config) throw std::runtime_error(config.error());
+  config->port = 0;
+  config->threads = 2;
+  config->data_dir = data_dir / name;
+  config->providers_url = "http://127.0.0.1:" + std::to_string(sim_port);
+  config->identifier_key = "bench-key";
+  config->tokens = {{token, "bench", {http::Scope::Admin}}};
+  config->kafka_brokers = kafka::default_brokers();
+  config->kafka_decisions_topic = topics.decisions;
+  config->kafka_policy_topic = topics.policies;
+  config->kafka_fleet_topic = topics.fleet;
+  config->daemon_id = name + "-" + pid;
+  config->postgres_url = database_url;
+  auto d = verdict::daemon::Daemon::start(*config, log);
+  if (!d) throw std::runtime_error("verdictd: " + d.error());
+  return std::move(*d);
+}
+
+std::string served_hash(unsigned short port) {
+  const auto reply = test::http_call(port, "GET", "/v1/policy", {}, test::bearer(token), 5s);
+  return reply.status == 200 ? reply.json.value("hash", "") : "";
+}
+
+/// Policy files version 2..n+1 of the sample, ready to publish.
+std::vector<fs::path> policy_versions(const fs::path& dir, int first, int count) {
+  std::ifstream in(std::string(VERDICT_SOURCE_DIR) + "/resources/policy/sample-policy.json");
+  const json sample = json::parse(in);
+  std::vector<fs::path> out;
+  for (int v = first; v < first + count; ++v) {
+    json p = sample;
+    p["version"] = v;
+    p["description"] = "benchmark version " + std::to_string(v);
+    out.push_back(dir / ("policy-" + std::to_string(v) + ".json"));
+    std::ofstream(out.back()) << p.dump();
+  }
+  return out;
+}
+
+bool publish(const fs::path& file, const Topics& topics) {
+  std::vector<std::string> args{"verdict",  "publish", "--policy", file.string(),  "--author",   "ann",
+                                "--approver", "bob",   "--comment", "benchmark", "--postgres", database_url,
+                                "--topic",  topics.policies, "--fleet-topic", topics.fleet};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  std::ostringstream out, err;
+  const int rc = cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
+  if (rc != 0) std::cerr << "publish failed: " << err.str();
+  return rc == 0;
+}
+
+/// Paced clients: `rate` decisions/s in total until stopped; latency of each, and failures.
+class PacedLoad {
+ public:
+  PacedLoad(unsigned short port, double rate, int clients) {
+    const auto start = Clock::now();
+    for (int c = 0; c < clients; ++c)
+      threads_.emplace_back([this, port, rate, clients, c, start] {
+        for (long n = 0; !stop_; ++n) {
+          const auto due = start + std::chrono::duration_cast<Clock::duration>(
+                                       std::chrono::duration<double>((static_cast<double>(n) * clients + c) / rate));
+          std::this_thread::sleep_until(due);
+          const auto body = test::application().dump();
+          const auto sent = Clock::now();
+          const auto reply = test::http_call(port, "POST", "/v1/decisions", body, test::bearer(token), 10s);
+          const double ms = ms_since(sent);
+          std::lock_guard lock(mutex_);
+          if (reply.status == 200) samples_.push_back({sent, ms});
+          else ++failed_;
+        }
+      });
+  }
+  ~PacedLoad() { stop(); }
+  void stop() {
+    stop_ = true;
+    for (auto& t : threads_)
+      if (t.joinable()) t.join();
+  }
+  /// Latencies of requests sent in [from, to).
+  std::vector<double> between(Clock::time_point from, Clock::time_point to) const {
+    std::lock_guard lock(mutex_);
+    std::vector<double> out;
+    for (const auto& [at, ms] : samples_)
+      if (at >= from && at < to) out.push_back(ms);
+    return out;
+  }
+  int failed() const {
+    std::lock_guard lock(mutex_);
+    return failed_;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  mutable std::mutex mutex_;
+  std::vector<std::pair<Clock::time_point, double>> samples_;
+  int failed_ = 0;
+  std::vector<std::thread> threads_;
+};
+
+/// Events shaped like the daemon's: the sample case and a real decision body, ids and times varied.
+std::vector<store::DecisionRecord> events(unsigned count, const std::string& decision_json) {
+  std::ifstream in(std::string(VERDICT_SOURCE_DIR) + "/resources/samples/case-accept.json");
+  const std::string case_json = json::parse(in).dump();
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  std::vector<store::DecisionRecord> out;
+  out.reserve(count);
+  for (unsigned i = 0; i < count; ++i) {
+    store::DecisionRecord r;
+    char id[40];
+    std::snprintf(id, sizeof id, "%08x-0000-4000-8000-%012x", 0xbe0000 + static_cast<unsigned>(::getpid() % 0xffff), i);
+    r.decision_id = id;
+    r.application_id = "APP-" + std::to_string(i);
+    r.received_at_ms = now - 3'600'000 + i;  // spread over a few minutes of the last hour
+    r.channel = i % 3 ? "web" : "shop";
+    r.shop_id = "shop-" + std::to_string(i % 40);
+    r.outcome = i % 5 ? "ACCEPT" : "REFER";
+    r.policy_name = "consumer-nl";
+    r.policy_version = 1;
+    r.policy_hash = "sha256:15d1e69b";
+    r.elapsed_ms = static_cast<int>(150 + i % 300);
+    r.customer_key = std::to_string(i * 2654435761u);
+    r.case_json = case_json;
+    r.decision_json = decision_json;
+    for (const char* provider : {"bkr", "preventel", "bureau", "operator", "id_check", "iban_check", "address"})
+      r.provider_calls.push_back({provider, "ok", static_cast<int>((i * 37) % 600), i % 4 == 0, ""});
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int publishes = 50, swaps = 20;
+  unsigned event_count = 200'000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--publishes") publishes = std::stoi(argv[i + 1]);
+    else if (flag == "--swaps") swaps = std::stoi(argv[i + 1]);
+    else if (flag == "--events") event_count = static_cast<unsigned>(std::stoul(argv[i + 1]));
+  }
+  try {
+    sql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)", server + "postgres");
+    sql("CREATE DATABASE " + database, server + "postgres");
+    if (auto m = store::migrate_postgres(database_url); !m) throw std::runtime_error(m.error().message);
+  } catch (const std::exception& e) {
+    std::cerr << "bench_kafka: PostgreSQL at 127.0.0.1:5432 is needed: " << e.what() << "\n";
+    return 1;
+  }
+  const fs::path dir = fs::temp_directory_path() / ("verdict-bench-kafka-" + pid);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const Topics topics;
+  std::ostringstream log;
+  std::cout << "bench_kafka: broker " << kafka::default_brokers() << ", PostgreSQL " << database
+            << " (shared 2-core machine: figures move between runs)\n\n";
+
+  auto sim_config = sim::default_config();
+  sim_config.latency_scale = 0;
+  sim::SimServer simulator(sim_config);
+  const auto sim_port = simulator.start("127.0.0.1", 0, 1);
+  if (!sim_port) {
+    std::cerr << "verdict-sim: " << sim_port.error() << "\n";
+    return 1;
+  }
+  std::string decision_body;
+  {
+    std::vector<std::unique_ptr<verdict::daemon::Daemon>> daemons;
+    for (const char* name : {"alpha", "beta", "gamma"}) daemons.push_back(start_daemon(name, *sim_port, topics, dir, log));
+
+    // ---- 1. publish -> applied on three daemons --------------------------------------------
+    const auto files = policy_versions(dir, 2, publishes + swaps);
+    std::vector<double> applied_ms, publish_ms;
+    for (int i = 0; i < publishes; ++i) {
+      const auto want = (*files::load_policy(files[static_cast<std::size_t>(i)]))->content_hash();
+      const auto start = Clock::now();
+      if (!publish(files[static_cast<std::size_t>(i)], topics)) return 1;
+      publish_ms.push_back(ms_since(start));
+      std::vector<bool> done(daemons.size(), false);
+      std::size_t remaining = daemons.size();
+      while (remaining > 0) {
+        if (ms_since(start) > 30'000) {
+          std::cerr << "bench_kafka: version " << i + 2 << " not applied everywhere within 30 s\n" << log.str();
+          return 1;
+        }
+        for (std::size_t d = 0; d < daemons.size(); ++d)
+          if (!done[d] && served_hash(daemons[d]->port()) == want) {
+            done[d] = true;
+            --remaining;
+          }
+        if (remaining > 0) std::this_thread::sleep_for(1ms);
+      }
+      applied_ms.push_back(ms_since(start));
+    }
+    const double p50 = percentile(applied_ms, 0.50), p99 = percentile(applied_ms, 0.99);
+    std::cout << "1. publish -> applied on 3 daemons, " << publishes << " publishes (`verdict publish`: compile, "
+              << "PostgreSQL record, produce; then until every daemon serves the new hash)\n"
+              << "   p50 " << p50 << " ms, p99 " << p99 << " ms, max " << percentile(applied_ms, 1.0)
+              << " ms; of which the publish command p50 " << percentile(publish_ms, 0.5) << " ms, p99 "
+              << percentile(publish_ms, 0.99) << " ms\n"
+              << "   target p99 < 1000 ms: " << (p99 < 1000 ? "met" : "NOT met") << " (p99/target " << p99 / 1000 << ")\n\n";
+
+    // ---- 2. swaps under steady load ---------------------------------------------------------
+    const double rate = 200;
+    PacedLoad load(daemons[0]->port(), rate, 8);
+    std::this_thread::sleep_for(2s);  // warm up
+    const auto steady_from = Clock::now();
+    std::this_thread::sleep_for(6s);
+    const auto swaps_from = Clock::now();
+    for (int i = 0; i < swaps; ++i) {
+      const auto& file = files[static_cast<std::size_t>(publishes + i)];
+      const auto want = (*files::load_policy(file))->content_hash();
+      if (!publish(file, topics)) return 1;
+      while (served_hash(daemons[0]->port()) != want) std::this_thread::sleep_for(1ms);
+      std::this_thread::sleep_until(swaps_from + (i + 1) * 300ms);
+    }
+    const auto swaps_to = Clock::now();
+    load.stop();
+    const auto steady = load.between(steady_from, swaps_from);
+    const auto during = load.between(swaps_from, swaps_to);
+    const double steady_p99 = percentile(steady, 0.99), during_p99 = percentile(during, 0.99);
+    const double ratio = during_p99 / steady_p99;
+    std::cout << "2. " << swaps << " policy swaps under " << rate << " decisions/s (one every 300 ms, each published "
+              << "and compiled on all 3 daemons; load on one)\n"
+              << "   failed requests: " << load.failed() << " (target 0)\n"
+              << "   steady: " << steady.size() << " requests, p50 " << percentile(steady, 0.5) << " ms, p99 " << steady_p99
+              << " ms\n   during swaps: " << during.size() << " requests, p50 " << percentile(during, 0.5) << " ms, p99 "
+              << during_p99 << " ms\n"
+              << "   p99 during/steady " << ratio << " (target <= 1.10: " << (ratio <= 1.10 ? "met" : "NOT met") << ")\n\n";
+
+    const auto reply = test::http_call(daemons[0]->port(), "POST", "/v1/decisions", test::application().dump(),
+                                       test::bearer(token));
+    decision_body = reply.body;
+  }
+
+  // ---- 3. worker throughput ---------------------------------------------------------------
+  const std::string events_topic = "bench.worker." + pid;
+  {
+    const kafka::TopicSpec spec{events_topic, 6, false, -1};
+    kafka::ClientSettings client;
+    client.brokers = kafka::default_brokers();
+    if (auto created = kafka::ensure_topics(client, std::span(&spec, 1)); !created) {
+      std::cerr << "topic: " << created.error().message << "\n";
+      return 1;
+    }
+    auto all = events(event_count, decision_body);
+    kafka::DecisionEventSettings settings;
+    settings.client = client;
+    settings.topic = events_topic;
+    settings.identifier_key = "bench-key";
+    auto producer = kafka::open_decision_events(settings);
+    if (!producer) return 1;
+    const auto produce_start = Clock::now();
+    for (std::size_t at = 0; at < all.size(); at += 5000) {
+      const auto n = std::min<std::size_t>(5000, all.size() - at);
+      if (auto w = (*producer)->write(std::span(all).subspan(at, n)); !w) {
+        std::cerr << "producing: " << w.error().message << "\n";
+        return 1;
+      }
+    }
+    const double produce_s = ms_since(produce_start) / 1000;
+
+    worker::WorkerSettings w;
+    w.client = client;
+    w.group_id = "bench-worker-" + pid;
+    w.decisions_topic = events_topic;
+    w.dead_letter_topic = events_topic + ".dead-letter";
+    w.postgres_url = database_url;
+    const auto start = Clock::now();
+    auto worker = worker::Worker::start(w);
+    if (!worker) {
+      std::cerr << "worker: " << worker.error() << "\n";
+      return 1;
+    }
+    while ((*worker)->counters().written < event_count) {
+      if (ms_since(start) > 600'000) {
+        std::cerr << "bench_kafka: the worker did not finish in 10 minutes\n";
+        return 1;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    const double seconds = ms_since(start) / 1000;
+    const auto c = (*worker)->counters();
+    (*worker)->stop();
+    pqxx::connection conn(database_url);
+    pqxx::nontransaction t(conn);
+    const auto rows = t.exec1("SELECT count(*) FROM decisions")[0].as<long long>() - 0;
+    const auto counted = t.exec1("SELECT coalesce(sum(decisions), 0) FROM agg_decisions_minute")[0].as<long long>();
+    const double per_s = event_count / seconds;
+    std::cout << "3. verdict-worker: " << event_count << " events (" << all.front().case_json.size() + decision_body.size()
+              << " bytes of JSON each) from a 6-partition topic into PostgreSQL in " << seconds << " s, "
+              << c.batches << " batches\n"
+              << "   " << static_cast<long>(per_s) << " events/s persisted with aggregates (target >= 20000: "
+              << (per_s >= 20'000 ? "met" : "NOT met") << ", ratio " << per_s / 20'000 << ")\n"
+              << "   (producing them took " << produce_s << " s, " << static_cast<long>(event_count / produce_s)
+              << " events/s; PostgreSQL holds " << rows << " decision rows in all, aggregates count " << counted << ")\n";
+  }
+  try {
+    sql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)", server + "postgres");
+  } catch (...) {
+  }
+  fs::remove_all(dir);
+  return 0;
+}

@@ -156,6 +156,13 @@ calls AS (
          (c.call->>'latency_ms')::integer, (c.call->>'cached')::boolean, NULLIF(c.call->>'error', '')
   FROM batch b JOIN fresh f USING (decision_id)
   CROSS JOIN LATERAL jsonb_array_elements(b.provider_calls) WITH ORDINALITY AS c(call, seq)
+),
+referrals AS (  -- a REFER is work for a person: it enters the review queue with its decision (0003)
+  INSERT INTO review_items (decision_id, kind, status, created_at, automated_outcome, channel, shop_id)
+  SELECT b.decision_id, 'referral', 'pending', f.received_at, b.outcome, b.channel, b.shop_id
+  FROM batch b JOIN fresh f USING (decision_id)
+  WHERE b.outcome = 'REFER'
+  ON CONFLICT (decision_id) DO NOTHING
 )
 INSERT INTO decisions (decision_id, received_at, idempotency_key, application_id, channel, shop_id, outcome,
                        policy_name, policy_version, policy_hash, elapsed_ms, customer_key, case_json, decision_json)

@@ -63,57 +63,10 @@ namespace {
 
 using sqlite::Statement;
 
-/// Binds by position; texts are bound without a copy (nullptr destructor = SQLITE_STATIC, spelled
-/// without the macro's C cast), so the strings must outlive the step, which they do: every statement
-/// is stepped and reset inside the call that bound it.
-class Binder {
- public:
-  explicit Binder(sqlite3_stmt* statement) : statement_(statement) {}
-  Binder& text(std::string_view value) {
-    ok_ = ok_ && value.size() <= INT_MAX &&
-          sqlite3_bind_text(statement_, ++index_, value.data(), static_cast<int>(value.size()), nullptr) == SQLITE_OK;
-    return *this;
-  }
-  /// NULL for the empty string: an absent idempotency key or provider error.
-  Binder& text_or_null(std::string_view value) {
-    if (!value.empty()) return text(value);
-    ok_ = ok_ && sqlite3_bind_null(statement_, ++index_) == SQLITE_OK;
-    return *this;
-  }
-  Binder& integer(std::int64_t value) {
-    ok_ = ok_ && sqlite3_bind_int64(statement_, ++index_, value) == SQLITE_OK;
-    return *this;
-  }
-  bool ok() const { return ok_; }
-
- private:
-  sqlite3_stmt* statement_;
-  int index_ = 0;
-  bool ok_ = true;
-};
-
-/// Resets a statement when the call that used it ends, however it ends.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(sqlite3_stmt* statement) : statement_(statement) {}
-  ~ResetOnExit() {
-    sqlite3_reset(statement_);
-    sqlite3_clear_bindings(statement_);
-  }
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-
- private:
-  sqlite3_stmt* statement_;
-};
-
-std::string column_text(sqlite3_stmt* statement, int column) {
-  const auto* text = sqlite3_column_text(statement, column);
-  if (!text) return {};
-  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
-}
-
-int column_int(sqlite3_stmt* statement, int column) { return sqlite3_column_int(statement, column); }
+using sqlite::Binder;
+using sqlite::column_int;
+using sqlite::column_text;
+using sqlite::ResetOnExit;
 
 class SqliteStore final : public DecisionStore {
  public:
@@ -208,6 +161,9 @@ class SqliteStore final : public DecisionStore {
          "SELECT provider, status, latency_ms, cached, coalesce(error, '') FROM provider_calls "
          "WHERE decision_id = ?1 ORDER BY seq"},
         {&find_key_, "SELECT decision_id FROM idempotency_keys WHERE idempotency_key = ?1"},
+        {&insert_referral_,
+         "INSERT INTO review_items (decision_id, kind, status, created_at_ms, automated_outcome, channel, shop_id) "
+         "VALUES (?1, 'referral', 'pending', ?2, 'REFER', ?3, ?4) ON CONFLICT (decision_id) DO NOTHING"},
         {&count_, "SELECT count(*) FROM decisions"},
     };
     for (const auto& w : wanted) {
@@ -265,6 +221,13 @@ class SqliteStore final : public DecisionStore {
       if (!Binder(statement).text(r.idempotency_key).text(r.decision_id).ok() || sqlite3_step(statement) != SQLITE_DONE)
         return unexpected(sqlite::error(db_.get(), "writing the idempotency key of " + r.decision_id));
     }
+    if (r.outcome == "REFER") {  // a REFER is work for a person: it enters the review queue with its decision
+      sqlite3_stmt* statement = insert_referral_.get();
+      ResetOnExit reset(statement);
+      if (!Binder(statement).text(r.decision_id).integer(r.received_at_ms).text(r.channel).text(r.shop_id).ok() ||
+          sqlite3_step(statement) != SQLITE_DONE)
+        return unexpected(sqlite::error(db_.get(), "queueing decision " + r.decision_id + " for review"));
+    }
     return {};
   }
 
@@ -306,7 +269,8 @@ class SqliteStore final : public DecisionStore {
 
   std::mutex mutex_;
   sqlite::Database db_;  // declared before the statements: they are finalized first
-  Statement insert_decision_, insert_call_, insert_key_, find_decision_, find_calls_, find_key_, count_;
+  Statement insert_decision_, insert_call_, insert_key_, find_decision_, find_calls_, find_key_, count_,
+      insert_referral_;
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "metrics.hpp"
 #include "provider_cache.hpp"
 #include "provider_gateway.hpp"
+#include "review_service.hpp"
 #include "server.hpp"
 #include "sim_app.hpp"
 #include "store/decision_sink.hpp"
@@ -54,6 +55,7 @@ struct Daemon::Impl {
   std::unique_ptr<sim::SimServer> simulator;  // the embedded default: verdict-sim in-process
   std::unique_ptr<ProviderGateway> gateway;
   std::unique_ptr<DecisionService> service;
+  std::unique_ptr<ReviewService> review;
   http::Authenticator auth;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Server> server;
@@ -104,6 +106,7 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
   std::error_code fs_error;
   std::filesystem::create_directories(c.data_dir, fs_error);
   if (fs_error) return unexpected("cannot create data_dir " + c.data_dir.string() + ": " + fs_error.message());
+  std::unique_ptr<store::ReviewStore> review_store;
   if (!c.postgres_url.empty()) {
     if (c.migrate_on_start) {
       auto migrated = store::migrate_postgres(c.postgres_url, {});
@@ -115,6 +118,9 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
       return unexpected("PostgreSQL cannot be opened: " + (opened ? lookup.error().message : opened.error().message));
     d.store = std::move(*opened);
     d.lookup_store = std::move(*lookup);
+    auto reviews = store::open_postgres_reviews(c.postgres_url);
+    if (!reviews) return unexpected("the review queue cannot be opened: " + reviews.error().message);
+    review_store = std::move(*reviews);
   } else {
     const auto file = c.data_dir / "verdict.db";
     auto opened = store::open_sqlite(file);
@@ -124,6 +130,9 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
                         (opened ? lookup.error().message : opened.error().message));
     d.store = std::move(*opened);
     d.lookup_store = std::move(*lookup);
+    auto reviews = store::open_sqlite_reviews(file);
+    if (!reviews) return unexpected("the review queue cannot be opened: " + reviews.error().message);
+    review_store = std::move(*reviews);
   }
   store::SinkOptions sink_options;
   sink_options.spool_dir = c.data_dir / "spool";
@@ -150,10 +159,22 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
   d.service = std::make_unique<DecisionService>(d.config, d.metrics, *d.gateway, d.lookup_store, d.sink.get());
   d.service->set_policy(*policy);
   d.service->set_velocity(d.velocity.get());
+  std::unique_ptr<ReviewWebhook> webhook;
+  if (!c.review_webhook_url.empty()) {
+    const auto endpoint = parse_http_url(c.review_webhook_url);
+    if (!endpoint) return unexpected("review_webhook_url '" + c.review_webhook_url + "' is not http://host:port/path");
+    const auto path_at = c.review_webhook_url.find('/', std::string_view("http://").size());
+    webhook = std::make_unique<ReviewWebhook>(*endpoint,
+                                              path_at == std::string::npos ? "/" : c.review_webhook_url.substr(path_at),
+                                              d.log);
+  }
+  d.review = std::make_unique<ReviewService>(std::move(review_store), d.lookup_store, std::move(webhook));
+  d.service->set_reviews(&d.review->reviews());
 
   for (const auto& token : c.tokens) d.auth.add_token(token.token, {token.name, token.scopes});
   d.router = std::make_unique<http::Router>(d.auth);
   d.service->routes(*d.router);
+  d.review->routes(*d.router);
   d.server = std::make_unique<http::Server>(d.io, *d.router, c.limits,
                                             [&metrics = d.metrics](const http::HttpRequest&, const std::string& route,
                                                                    unsigned status, double seconds) {

@@ -40,6 +40,7 @@ struct Config {
   std::string postgres_url;              // set: PostgreSQL; empty: SQLite
   std::filesystem::path data_dir = "verdict-data";  // SQLite file and spool live here
   bool migrate_on_start = true;
+  std::string review_webhook_url;  // "http://host:port/path": POSTed after each human review decision
 
   std::string identifier_key;  // HMAC key for hashed identifiers; empty: a development key, with a warning
   std::vector<TokenConfig> tokens;  // empty: one development token with every scope, printed at start

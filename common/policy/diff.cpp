@@ -86,7 +86,7 @@ json diff_policies(const PolicyDocument& before, const PolicyDocument& after) {
   out["from"] = {{"name", before.name}, {"version", before.version}};
   out["to"] = {{"name", after.name}, {"version", after.version}};
   json header = json::object();
-  for (const char* k : {"name", "description"})
+  for (const char* k : {"name", "description", "velocity"})  // velocity: the counters the rules may read
     if (a.value(k, json()) != b.value(k, json())) header[k] = {{"from", a.value(k, json())}, {"to", b.value(k, json())}};
   out["document"] = header;
   out["parameters"] = keyed_diff(a["parameters"], b["parameters"], "name");

@@ -1,5 +1,6 @@
 #pragma once
-// What changed between two policy documents: parameters, lists, norm tables, provider plan,
+// What changed between two policy documents: name, description, velocity declaration,
+// parameters, lists, norm tables, provider plan,
 // rules (rule by rule, field by field) and counter-offers. The studio's publish view and
 // `verdict diff` both show this.
 #include <nlohmann/json_fwd.hpp>

@@ -85,6 +85,37 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   fleet_cmd->add_flag("--json", fl.json, "print JSON");
 
   StudioCommands studio(app);  // request-approval, approve, reject, history, lookup, replay, export, …
+  ReviewArgs rev;
+  auto* review_cmd = app.add_subcommand("review", "The human review queue: list, claim, release, decide, override");
+  review_cmd->require_subcommand(1);
+  auto store_options = [&rev](CLI::App* cmd) {
+    auto* pg = cmd->add_option("--postgres", rev.postgres, "PostgreSQL URL of the decision store");
+    auto* lite = cmd->add_option("--sqlite", rev.sqlite, "SQLite file of the decision store");
+    pg->excludes(lite);
+  };
+  auto* review_list = review_cmd->add_subcommand("list", "Items oldest first");
+  store_options(review_list);
+  review_list->add_option("--status", rev.status, "pending, claimed or decided")
+      ->check(CLI::IsMember({"pending", "claimed", "decided"}));
+  review_list->add_option("--kind", rev.kind, "referral or override")->check(CLI::IsMember({"referral", "override"}));
+  review_list->add_option("--shop", rev.shop_id, "only this shop");
+  review_list->add_option("--claimed-by", rev.claimed_by, "only items this reviewer holds or held");
+  review_list->add_option("--limit", rev.limit, "at most this many (default 100)")->check(CLI::Range(1, 10'000));
+  review_list->add_flag("--json", rev.json, "one JSON object per line");
+  std::vector<CLI::App*> review_actions;
+  for (const char* action : {"claim", "release", "decide", "override"}) {
+    auto* cmd = review_cmd->add_subcommand(action, std::string(action) == "override"
+                                                       ? "Give a stored automated decision a new final outcome"
+                                                       : std::string(action) + " a review item");
+    store_options(cmd);
+    cmd->add_option("DECISION_ID", rev.decision_id, "the decision")->required();
+    cmd->add_option("--reviewer", rev.reviewer, "who acts (recorded in the audit log)")->required();
+    if (std::string(action) == "decide" || std::string(action) == "override") {
+      cmd->add_option("--outcome", rev.outcome, "ACCEPT, ACCEPT_SIM_ONLY or REJECT")->required();
+      cmd->add_option("--reason", rev.reason, "why (mandatory, recorded in the audit log)")->required();
+    }
+    review_actions.push_back(cmd);
+  }
 
   try {
     app.parse(argc, argv);
@@ -126,6 +157,12 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
         return exit_usage;
       }
       return cli::migrate(mig, out, err);
+    }
+    if (*review_cmd) {
+      rev.action = *review_list ? "list" : "";
+      for (auto* cmd : review_actions)
+        if (*cmd) rev.action = cmd->get_name();
+      return cli::review(rev, out, err);
     }
   } catch (const std::exception& e) {
     err << "verdict: " << e.what() << "\n";

@@ -59,5 +59,16 @@ struct FleetArgs {
 };
 /// Every daemon's latest heartbeat: the version it runs, when it was last seen, its last refusal.
 int fleet(const FleetArgs& args, std::ostream& out, std::ostream& err);
+/// `verdict review list|claim|release|decide|override`: the review queue in the store, as the
+/// daemon's review API offers it (store/review_store.hpp). Exit 1 when the store refuses.
+struct ReviewArgs {
+  std::string action;  // list, claim, release, decide, override
+  std::string postgres, sqlite;
+  std::string decision_id, reviewer, outcome, reason;
+  std::string status, kind, shop_id, claimed_by;  // list filters
+  std::size_t limit = 100;
+  bool json = false;
+};
+int review(const ReviewArgs& args, std::ostream& out, std::ostream& err);
 
 }  // namespace verdict::cli

@@ -63,8 +63,8 @@ struct ApiError {
 /// Renders an ApiError as application/problem+json.
 HttpResponse problem_response(const ApiError& error, std::string_view instance);
 
-/// Access scopes of API tokens.
-enum class Scope { None, Decide, Read, Admin };
+/// Access scopes of API tokens. Review: the human review queue (fraud and credit reviewers).
+enum class Scope { None, Decide, Read, Admin, Review };
 std::string_view to_string(Scope);
 
 struct Principal {

@@ -12,6 +12,7 @@ std::string_view to_string(Scope s) {
     case Scope::Decide: return "decide";
     case Scope::Read: return "read";
     case Scope::Admin: return "admin";
+    case Scope::Review: return "review";
   }
   return "?";
 }

@@ -16,6 +16,7 @@
 #include "policy_follower.hpp"
 #include "provider_cache.hpp"
 #include "provider_gateway.hpp"
+#include "review_service.hpp"
 #include "server.hpp"
 #include "sim_app.hpp"
 #include "store/decision_sink.hpp"
@@ -98,6 +99,7 @@ struct Daemon::Impl {
   std::unique_ptr<ProviderGateway> gateway;
   std::unique_ptr<DecisionService> service;
   std::unique_ptr<PolicyFollower> follower;  // Kafka mode only
+  std::unique_ptr<ReviewService> review;
   http::Authenticator auth;
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Server> server;
@@ -151,6 +153,7 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
   const bool kafka_mode = !c.kafka_brokers.empty();
   if (kafka_mode && c.postgres_url.empty())
     return unexpected(std::string("kafka_brokers needs postgres_url: decisions are looked up where verdict-worker stores them"));
+  std::unique_ptr<store::ReviewStore> review_store;
   if (!c.postgres_url.empty()) {
     if (c.migrate_on_start) {
       auto migrated = store::migrate_postgres(c.postgres_url, {});
@@ -168,6 +171,9 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
       if (!events) return unexpected(events.error());
       d.store = std::move(*events);
     }
+    auto reviews = store::open_postgres_reviews(c.postgres_url);
+    if (!reviews) return unexpected("the review queue cannot be opened: " + reviews.error().message);
+    review_store = std::move(*reviews);
   } else {
     const auto file = c.data_dir / "verdict.db";
     auto opened = store::open_sqlite(file);
@@ -177,6 +183,9 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
                         (opened ? lookup.error().message : opened.error().message));
     d.store = std::move(*opened);
     d.lookup_store = std::move(*lookup);
+    auto reviews = store::open_sqlite_reviews(file);
+    if (!reviews) return unexpected("the review queue cannot be opened: " + reviews.error().message);
+    review_store = std::move(*reviews);
   }
   store::SinkOptions sink_options;
   sink_options.spool_dir = c.data_dir / "spool";
@@ -208,10 +217,22 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
     if (!follower) return unexpected(follower.error());
     d.follower = std::move(*follower);
   }
+  std::unique_ptr<ReviewWebhook> webhook;
+  if (!c.review_webhook_url.empty()) {
+    const auto endpoint = parse_http_url(c.review_webhook_url);
+    if (!endpoint) return unexpected("review_webhook_url '" + c.review_webhook_url + "' is not http://host:port/path");
+    const auto path_at = c.review_webhook_url.find('/', std::string_view("http://").size());
+    webhook = std::make_unique<ReviewWebhook>(*endpoint,
+                                              path_at == std::string::npos ? "/" : c.review_webhook_url.substr(path_at),
+                                              d.log);
+  }
+  d.review = std::make_unique<ReviewService>(std::move(review_store), d.lookup_store, std::move(webhook));
+  d.service->set_reviews(&d.review->reviews());
 
   for (const auto& token : c.tokens) d.auth.add_token(token.token, {token.name, token.scopes});
   d.router = std::make_unique<http::Router>(d.auth);
   d.service->routes(*d.router);
+  d.review->routes(*d.router);
   d.server = std::make_unique<http::Server>(d.io, *d.router, c.limits,
                                             [&metrics = d.metrics](const http::HttpRequest&, const std::string& route,
                                                                    unsigned status, double seconds) {

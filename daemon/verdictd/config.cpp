@@ -21,6 +21,7 @@ std::optional<http::Scope> scope_from(std::string_view s) {
   if (s == "decide") return http::Scope::Decide;
   if (s == "read") return http::Scope::Read;
   if (s == "admin") return http::Scope::Admin;
+  if (s == "review") return http::Scope::Review;
   return std::nullopt;
 }
 
@@ -49,7 +50,8 @@ expected<void, std::string> apply_json(const json& j, Config& c) {
       "shutdown_grace_ms", "policy",      "decision_deadline_ms", "providers_url", "redis_url",     "cache_entries",
       "breaker_failures", "breaker_open_ms", "postgres_url",  "data_dir",         "migrate_on_start", "identifier_key",
       "tokens", "sequential_providers", "kafka_brokers", "kafka_decisions_topic", "kafka_policy_topic",
-      "kafka_fleet_topic", "daemon_id", "heartbeat_interval_ms", "policy_catch_up_ms", "velocity_key_prefix"};
+      "kafka_fleet_topic", "daemon_id", "heartbeat_interval_ms", "policy_catch_up_ms", "velocity_key_prefix",
+      "review_webhook_url"};
   for (const auto& [key, _] : j.items())
     if (std::find(known.begin(), known.end(), key) == known.end()) return unexpected("unknown setting '" + key + "'");
   if (auto r = read_string(j, "listen_address", c.listen_address); !r) return r;
@@ -74,6 +76,7 @@ expected<void, std::string> apply_json(const json& j, Config& c) {
   if (auto r = read_string(j, "providers_url", c.providers_url); !r) return r;
   if (auto r = read_string(j, "redis_url", c.redis_url); !r) return r;
   if (auto r = read_string(j, "velocity_key_prefix", c.velocity_key_prefix); !r) return r;
+  if (auto r = read_string(j, "review_webhook_url", c.review_webhook_url); !r) return r;
   if (auto r = read_number<std::size_t>(j, "cache_entries", c.cache_entries, 0, 100'000'000); !r) return r;
   if (auto r = read_number<int>(j, "breaker_failures", c.breaker_failures, 1, 1000); !r) return r;
   if (auto r = read_string(j, "postgres_url", c.postgres_url); !r) return r;
@@ -113,7 +116,7 @@ expected<void, std::string> apply_json(const json& j, Config& c) {
       if (!t.contains("scopes") || !t["scopes"].is_array()) return unexpected(where + "/scopes must be an array");
       for (const auto& s : t["scopes"]) {
         const auto scope = s.is_string() ? scope_from(s.get<std::string>()) : std::nullopt;
-        if (!scope) return unexpected(where + "/scopes: each must be decide, read or admin");
+        if (!scope) return unexpected(where + "/scopes: each must be decide, read, review or admin");
         tc.scopes.push_back(*scope);
       }
       c.tokens.push_back(std::move(tc));

@@ -40,6 +40,7 @@ struct Config {
   std::string postgres_url;              // set: PostgreSQL; empty: SQLite
   std::filesystem::path data_dir = "verdict-data";  // SQLite file and spool live here
   bool migrate_on_start = true;
+  std::string review_webhook_url;  // "http://host:port/path": POSTed after each human review decision
 
   // Kafka: set kafka_brokers and decisions go to the decisions topic (verdict-worker stores them;
   // lookups read postgres_url), and the policy follows the policy topic, with a heartbeat on the fleet

@@ -8,6 +8,7 @@
 
 #include "crypto/hashing.hpp"
 #include "domain/codec.hpp"
+#include "review_service.hpp"
 
 namespace verdict::daemon {
 
@@ -260,6 +261,7 @@ asio::awaitable<HandlerResult> DecisionService::get_decision(http::RequestContex
                  {"elapsed_ms", decision.value("elapsed_ms", 0)},
                  {"decision", decision},
                  {"case", json::parse(remembered->case_json, nullptr, false)}};
+    add_review_status(body, reviews_);
     co_return HttpResponse::json(200, body.dump());
   }
   if (lookup_store_) {
@@ -274,6 +276,7 @@ asio::awaitable<HandlerResult> DecisionService::get_decision(http::RequestContex
                    {"decision", json::parse(rec.decision_json, nullptr, false)},
                    {"case", json::parse(rec.case_json, nullptr, false)}};
       body["received_at"] = body["decision"].value("received_at", "");
+      add_review_status(body, reviews_);
       co_return HttpResponse::json(200, body.dump());
     }
   }

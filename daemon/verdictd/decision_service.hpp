@@ -16,6 +16,7 @@
 #include "provider_gateway.hpp"
 #include "router.hpp"
 #include "store/decision_sink.hpp"
+#include "store/review_store.hpp"
 #include "velocity_step.hpp"
 
 namespace verdict::daemon {
@@ -36,6 +37,8 @@ class DecisionService {
   void set_draining(bool draining) { draining_ = draining; }
   /// Velocity counters for the policy's velocity rules; without, every counter is unknown.
   void set_velocity(VelocityStep* velocity) { velocity_ = velocity; }
+  /// The review queue, for the status (pending_review / decided) and final outcome GET shows.
+  void set_reviews(store::ReviewStore* reviews) { reviews_ = reviews; }
 
   /// Adds every route of the API to `router`.
   void routes(http::Router& router);
@@ -63,6 +66,7 @@ class DecisionService {
   std::shared_ptr<store::DecisionStore> lookup_store_;
   store::DecisionSink* sink_;
   VelocityStep* velocity_ = nullptr;
+  store::ReviewStore* reviews_ = nullptr;
   std::atomic<std::shared_ptr<const ActivePolicy>> active_;
   std::atomic<bool> draining_{false};
 

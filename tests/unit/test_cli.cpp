@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli_runner.hpp"
+#include "store/decision_store.hpp"
 #include "test_support.hpp"
 
 namespace {
@@ -29,7 +30,8 @@ class CliTest : public QObject {
  private slots:
   void help_on_every_command_data() {
     QTest::addColumn<QString>("command");
-    for (const char* c : {"validate", "evaluate", "simulate", "diff", "generate", "build-history", "migrate", "publish", "fleet"})
+    for (const char* c : {"validate", "evaluate", "simulate", "diff", "generate", "build-history", "migrate", "publish", "fleet",
+                          "review"})
       QTest::newRow(c) << c;
   }
   void help_on_every_command() {
@@ -136,6 +138,57 @@ class CliTest : public QObject {
     auto d = run({"diff", policy, draft});
     QCOMPARE(d.code, 0);
     QVERIFY2(d.out.contains("~ min_age") && d.out.contains("value: 18.0 -> 21.0"), qPrintable(d.out));
+    std::filesystem::remove_all(dir);
+  }
+
+  void review_claim_decide_and_override_on_sqlite() {
+    const auto dir = std::filesystem::temp_directory_path() / ("verdict-cli-review-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string file = (dir / "verdict.db").string();
+    {
+      auto store = verdict::store::open_sqlite(file);
+      QVERIFY(store.has_value());
+      std::vector<verdict::store::DecisionRecord> batch(2);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto& r = batch[i];
+        r.decision_id = "00000000-0000-4000-8000-00000000000" + std::to_string(i + 1);
+        r.application_id = "APP-" + std::to_string(i);
+        r.received_at_ms = 1'794'738'600'000 + static_cast<std::int64_t>(i);
+        r.channel = "web";
+        r.outcome = i == 0 ? "REFER" : "REJECT";
+        r.policy_name = "consumer-nl";
+        r.policy_hash = "sha256:x";
+        r.customer_key = "ck";
+        r.case_json = "{}";
+        r.decision_json = "{}";
+      }
+      QVERIFY((*store)->write(batch).has_value());
+    }
+    const std::string referred = "00000000-0000-4000-8000-000000000001";
+    const std::string rejected = "00000000-0000-4000-8000-000000000002";
+    auto list = run({"review", "list", "--sqlite", file, "--status", "pending"});
+    QCOMPARE(list.code, 0);
+    QVERIFY2(list.out.contains(QString::fromStdString(referred)) && list.out.contains("1 item"), qPrintable(list.out));
+    QCOMPARE(run({"review", "claim", referred, "--sqlite", file, "--reviewer", "anna"}).code, 0);
+    const auto taken = run({"review", "claim", referred, "--sqlite", file, "--reviewer", "bram"});
+    QCOMPARE(taken.code, 1);
+    QVERIFY2(taken.err.contains("claimed by anna"), qPrintable(taken.err));
+    QCOMPARE(run({"review", "decide", referred, "--sqlite", file, "--reviewer", "anna", "--outcome", "ACCEPT"}).code, 2);
+    const auto blank = run({"review", "decide", referred, "--sqlite", file, "--reviewer", "anna", "--outcome", "ACCEPT",
+                            "--reason", " "});
+    QCOMPARE(blank.code, 1);
+    QVERIFY2(blank.err.contains("reason is required"), qPrintable(blank.err));
+    const auto decided = run({"review", "decide", referred, "--sqlite", file, "--reviewer", "anna", "--outcome",
+                              "ACCEPT_SIM_ONLY", "--reason", "no device credit on this income"});
+    QCOMPARE(decided.code, 0);
+    QCOMPARE(nlohmann::json::parse(decided.out.toStdString())["final_outcome"], nlohmann::json("ACCEPT_SIM_ONLY"));
+    const auto overridden = run({"review", "override", rejected, "--sqlite", file, "--reviewer", "carla", "--outcome",
+                                 "ACCEPT", "--reason", "customer contested; BKR code removed"});
+    QCOMPARE(overridden.code, 0);
+    const auto all = run({"review", "list", "--sqlite", file, "--json"});
+    QCOMPARE(all.out.count('\n'), 2);
+    QCOMPARE(run({"review", "list"}).code, 2);  // no store named
     std::filesystem::remove_all(dir);
   }
 };

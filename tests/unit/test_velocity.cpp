@@ -7,6 +7,7 @@
 
 #include "domain/velocity_codec.hpp"
 #include "history/generator.hpp"
+#include "policy/diff.hpp"
 #include "test_support.hpp"
 #include "velocity/velocity_counter.hpp"
 
@@ -134,6 +135,17 @@ class VelocityTest : public QObject {
     QVERIFY(p->document().velocity.declares(VelocityIdentifier::Iban, VelocityWindow::Hours24));
     QVERIFY(p->document().velocity.declares(VelocityIdentifier::Address, VelocityWindow::Days7));
     QVERIFY(p->document().velocity.declares(VelocityIdentifier::Device, VelocityWindow::Hours24));
+  }
+
+  void a_changed_declaration_shows_in_the_policy_diff() {
+    const PolicyDocument before = test::sample_policy()->document();
+    PolicyDocument after = before;
+    after.velocity.declare(VelocityIdentifier::Email, VelocityWindow::Days7);
+    const auto d = diff_policies(before, after);
+    QCOMPARE(d["identical"], json(false));
+    QCOMPARE(d["document"]["velocity"]["to"]["email"], (json{"7d"}));
+    QVERIFY2(render_diff(d).find("~ velocity:") != std::string::npos, render_diff(d).c_str());
+    QCOMPARE(diff_policies(before, before)["identical"], json(true));
   }
 
   void signals_codec_absent_is_unknown() {

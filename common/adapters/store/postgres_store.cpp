@@ -199,6 +199,13 @@ call_counts AS (
   GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
   ON CONFLICT (minute, provider, status, le_ms)
     DO UPDATE SET calls = a.calls + excluded.calls, latency_ms_total = a.latency_ms_total + excluded.latency_ms_total
+),
+referrals AS (  -- a REFER is work for a person: it enters the review queue with its decision (0003)
+  INSERT INTO review_items (decision_id, kind, status, created_at, automated_outcome, channel, shop_id)
+  SELECT d.decision_id, 'referral', 'pending', d.received_at, d.outcome, d.channel, d.shop_id
+  FROM fresh_docs d
+  WHERE d.outcome = 'REFER'
+  ON CONFLICT (decision_id) DO NOTHING
 )
 INSERT INTO decisions (decision_id, received_at, idempotency_key, application_id, channel, shop_id, outcome,
                        policy_name, policy_version, policy_hash, elapsed_ms, customer_key, case_json, decision_json)

@@ -169,6 +169,9 @@ class SqliteStore final : public DecisionStore {
          "SELECT provider, status, latency_ms, cached, coalesce(error, '') FROM provider_calls "
          "WHERE decision_id = ?1 ORDER BY seq"},
         {&find_key_, "SELECT decision_id FROM idempotency_keys WHERE idempotency_key = ?1"},
+        {&insert_referral_,
+         "INSERT INTO review_items (decision_id, kind, status, created_at_ms, automated_outcome, channel, shop_id) "
+         "VALUES (?1, 'referral', 'pending', ?2, 'REFER', ?3, ?4) ON CONFLICT (decision_id) DO NOTHING"},
         {&count_, "SELECT count(*) FROM decisions"},
         // The aggregates (store/aggregates.hpp), one decision at a time inside the write's
         // transaction. The product and the reason codes are read from the JSON by SQLite itself.
@@ -241,6 +244,13 @@ class SqliteStore final : public DecisionStore {
       ResetOnExit reset(statement);
       if (!Binder(statement).text(r.idempotency_key).text(r.decision_id).ok() || sqlite3_step(statement) != SQLITE_DONE)
         return unexpected(sqlite::error(db_.get(), "writing the idempotency key of " + r.decision_id));
+    }
+    if (r.outcome == "REFER") {  // a REFER is work for a person: it enters the review queue with its decision
+      sqlite3_stmt* statement = insert_referral_.get();
+      ResetOnExit reset(statement);
+      if (!Binder(statement).text(r.decision_id).integer(r.received_at_ms).text(r.channel).text(r.shop_id).ok() ||
+          sqlite3_step(statement) != SQLITE_DONE)
+        return unexpected(sqlite::error(db_.get(), "queueing decision " + r.decision_id + " for review"));
     }
     return count(r);
   }
@@ -321,7 +331,8 @@ class SqliteStore final : public DecisionStore {
 
   std::mutex mutex_;
   sqlite::Database db_;  // declared before the statements: they are finalized first
-  Statement insert_decision_, insert_call_, insert_key_, find_decision_, find_calls_, find_key_, count_;
+  Statement insert_decision_, insert_call_, insert_key_, find_decision_, find_calls_, find_key_, count_,
+      insert_referral_;
   Statement count_decision_, count_reasons_, count_call_;
 };
 

@@ -138,8 +138,8 @@ expected<VelocitySignals, std::string> RedisCounter::record(const Observation& o
   // Redis restarted and lost its script cache: send the script itself (and it is cached again).
   if (reply.reply && reply.reply->type == REDIS_REPLY_ERROR && std::string_view(reply.reply->str).starts_with("NOSCRIPT"))
     reply = run("EVAL", script);
-  if (!reply.reply) {
-    impl_->pool.back_off();
+  if (!reply.reply) {  // timed out or broken: drop the connection; the next call connects afresh, and
+    // only a failed connect backs off (a single slow reply must not blind the counters for a second)
     return unexpected(std::string("velocity counter store unreachable"));
   }
   if (reply.reply->type != REDIS_REPLY_ARRAY || reply.reply->elements != reads.size() * 2) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/json_reader.hpp"
+#include "domain/velocity_codec.hpp"
 
 namespace verdict {
 
@@ -229,21 +230,6 @@ void decode_one_provider(ProviderId id, const json& node, const std::string& poi
   }
 }
 
-void decode_velocity(const json& node, const std::string& pointer, VelocitySignals& v, InputErrors& errors) {
-  ObjectReader r(node, pointer, errors);
-  if (!r.ok()) return;
-  r.reject_unknown({"available", "iban_applications_24h", "iban_distinct_applicants_24h",
-                    "address_distinct_applicants_7d", "device_applications_24h", "email_distinct_applicants_7d",
-                    "applicant_device_credits_30d"});
-  v.available = r.boolean("available", false, true);
-  v.iban_applications_24h = r.small_int("iban_applications_24h", false, 0, 1'000'000);
-  v.iban_distinct_applicants_24h = r.small_int("iban_distinct_applicants_24h", false, 0, 1'000'000);
-  v.address_distinct_applicants_7d = r.small_int("address_distinct_applicants_7d", false, 0, 1'000'000);
-  v.device_applications_24h = r.small_int("device_applications_24h", false, 0, 1'000'000);
-  v.email_distinct_applicants_7d = r.small_int("email_distinct_applicants_7d", false, 0, 1'000'000);
-  v.applicant_device_credits_30d = r.small_int("applicant_device_credits_30d", false, 0, 1'000'000);
-}
-
 void decode_providers_into(const json* providers, const json* velocity, const std::string& providers_pointer,
                            const std::string& velocity_pointer, ProviderResults& out, InputErrors& errors) {
   if (providers) {
@@ -362,17 +348,6 @@ json encode_call(const ProviderCall& c) {
   return out;
 }
 }  // namespace
-
-json encode_velocity(const VelocitySignals& v) {
-  if (!v.available) return {{"available", false}};
-  return {{"available", true},
-          {"iban_applications_24h", v.iban_applications_24h},
-          {"iban_distinct_applicants_24h", v.iban_distinct_applicants_24h},
-          {"address_distinct_applicants_7d", v.address_distinct_applicants_7d},
-          {"device_applications_24h", v.device_applications_24h},
-          {"email_distinct_applicants_7d", v.email_distinct_applicants_7d},
-          {"applicant_device_credits_30d", v.applicant_device_credits_30d}};
-}
 
 json encode_provider(ProviderId id, const ProviderResults& p) {
   const ProviderCall& call = p.call(id);

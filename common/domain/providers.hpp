@@ -12,6 +12,7 @@
 
 #include "domain/date.hpp"
 #include "domain/money.hpp"
+#include "domain/velocity.hpp"
 
 namespace verdict {
 
@@ -83,18 +84,6 @@ struct AddressResult : ProviderCall {
   bool residential = false;
 };
 
-/// Cross-application fraud signals. `available` false means they could not be read; every
-/// velocity field is then unknown.
-struct VelocitySignals {
-  bool available = false;
-  int iban_applications_24h = 0;
-  int iban_distinct_applicants_24h = 0;
-  int address_distinct_applicants_7d = 0;
-  int device_applications_24h = 0;
-  int email_distinct_applicants_7d = 0;
-  int applicant_device_credits_30d = 0;
-};
-
 struct ProviderResults {
   BkrResult bkr;
   PreventelResult preventel;
@@ -103,7 +92,7 @@ struct ProviderResults {
   IdCheckResult id_check;
   IbanCheckResult iban_check;
   AddressResult address;
-  VelocitySignals velocity;
+  VelocitySignals velocity;  // not a provider: Verdict's own counters (domain/velocity.hpp)
 
   const ProviderCall& call(ProviderId id) const;
   ProviderCall& call(ProviderId id);

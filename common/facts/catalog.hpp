@@ -34,7 +34,7 @@ struct FieldDef {
 };
 
 /// Fields stored in a fact record.
-inline constexpr std::size_t stored_field_count = 66;
+inline constexpr std::size_t stored_field_count = 103;
 /// Affordability fields, computed per policy at evaluation time.
 inline constexpr std::size_t derived_field_count = 5;
 inline constexpr std::size_t field_count = stored_field_count + derived_field_count;
@@ -115,10 +115,47 @@ inline constexpr std::array<FieldDef, field_count> fields{{
     {"address.status", String, Source::Application, "provider status (always known)"},
     {"address.exists", Bool, Source::Address, "the address exists in the BAG"},
     {"address.residential", Bool, Source::Address, "the address has a residential purpose"},
-    // velocity
-    {"velocity.iban_distinct_applicants_24h", Number, Source::Velocity, "different applicants with this IBAN, 24 h"},
-    {"velocity.address_distinct_applicants_7d", Number, Source::Velocity, "different applicants at this address, 7 days"},
-    {"velocity.device_applications_24h", Number, Source::Velocity, "applications from this device, 24 h"},
+    // velocity: identifier-major, then window, then measure (velocity_counter_index); declared by the policy
+    {"velocity.iban.applications_1h", Number, Source::Velocity, "applications with this IBAN, 1 h"},
+    {"velocity.iban.distinct_applicants_1h", Number, Source::Velocity, "different applicants with this IBAN, 1 h"},
+    {"velocity.iban.applications_24h", Number, Source::Velocity, "applications with this IBAN, 24 h"},
+    {"velocity.iban.distinct_applicants_24h", Number, Source::Velocity, "different applicants with this IBAN, 24 h"},
+    {"velocity.iban.applications_7d", Number, Source::Velocity, "applications with this IBAN, 7 days"},
+    {"velocity.iban.distinct_applicants_7d", Number, Source::Velocity, "different applicants with this IBAN, 7 days"},
+    {"velocity.iban.applications_30d", Number, Source::Velocity, "applications with this IBAN, 30 days"},
+    {"velocity.iban.distinct_applicants_30d", Number, Source::Velocity, "different applicants with this IBAN, 30 days"},
+    {"velocity.address.applications_1h", Number, Source::Velocity, "applications at this address (postcode + house number), 1 h"},
+    {"velocity.address.distinct_applicants_1h", Number, Source::Velocity, "different applicants at this address (postcode + house number), 1 h"},
+    {"velocity.address.applications_24h", Number, Source::Velocity, "applications at this address (postcode + house number), 24 h"},
+    {"velocity.address.distinct_applicants_24h", Number, Source::Velocity, "different applicants at this address (postcode + house number), 24 h"},
+    {"velocity.address.applications_7d", Number, Source::Velocity, "applications at this address (postcode + house number), 7 days"},
+    {"velocity.address.distinct_applicants_7d", Number, Source::Velocity, "different applicants at this address (postcode + house number), 7 days"},
+    {"velocity.address.applications_30d", Number, Source::Velocity, "applications at this address (postcode + house number), 30 days"},
+    {"velocity.address.distinct_applicants_30d", Number, Source::Velocity, "different applicants at this address (postcode + house number), 30 days"},
+    {"velocity.device.applications_1h", Number, Source::Velocity, "applications from this device, 1 h"},
+    {"velocity.device.distinct_applicants_1h", Number, Source::Velocity, "different applicants from this device, 1 h"},
+    {"velocity.device.applications_24h", Number, Source::Velocity, "applications from this device, 24 h"},
+    {"velocity.device.distinct_applicants_24h", Number, Source::Velocity, "different applicants from this device, 24 h"},
+    {"velocity.device.applications_7d", Number, Source::Velocity, "applications from this device, 7 days"},
+    {"velocity.device.distinct_applicants_7d", Number, Source::Velocity, "different applicants from this device, 7 days"},
+    {"velocity.device.applications_30d", Number, Source::Velocity, "applications from this device, 30 days"},
+    {"velocity.device.distinct_applicants_30d", Number, Source::Velocity, "different applicants from this device, 30 days"},
+    {"velocity.email.applications_1h", Number, Source::Velocity, "applications with this e-mail address, 1 h"},
+    {"velocity.email.distinct_applicants_1h", Number, Source::Velocity, "different applicants with this e-mail address, 1 h"},
+    {"velocity.email.applications_24h", Number, Source::Velocity, "applications with this e-mail address, 24 h"},
+    {"velocity.email.distinct_applicants_24h", Number, Source::Velocity, "different applicants with this e-mail address, 24 h"},
+    {"velocity.email.applications_7d", Number, Source::Velocity, "applications with this e-mail address, 7 days"},
+    {"velocity.email.distinct_applicants_7d", Number, Source::Velocity, "different applicants with this e-mail address, 7 days"},
+    {"velocity.email.applications_30d", Number, Source::Velocity, "applications with this e-mail address, 30 days"},
+    {"velocity.email.distinct_applicants_30d", Number, Source::Velocity, "different applicants with this e-mail address, 30 days"},
+    {"velocity.phone.applications_1h", Number, Source::Velocity, "applications with this phone number, 1 h"},
+    {"velocity.phone.distinct_applicants_1h", Number, Source::Velocity, "different applicants with this phone number, 1 h"},
+    {"velocity.phone.applications_24h", Number, Source::Velocity, "applications with this phone number, 24 h"},
+    {"velocity.phone.distinct_applicants_24h", Number, Source::Velocity, "different applicants with this phone number, 24 h"},
+    {"velocity.phone.applications_7d", Number, Source::Velocity, "applications with this phone number, 7 days"},
+    {"velocity.phone.distinct_applicants_7d", Number, Source::Velocity, "different applicants with this phone number, 7 days"},
+    {"velocity.phone.applications_30d", Number, Source::Velocity, "applications with this phone number, 30 days"},
+    {"velocity.phone.distinct_applicants_30d", Number, Source::Velocity, "different applicants with this phone number, 30 days"},
     // affordability (derived per policy)
     {"affordability.base_norm", Money, Source::Affordability, "VFN base norm for the household type"},
     {"affordability.loan_norm", Money, Source::Affordability, "base norm + mark-up x (income - base norm)"},
@@ -137,6 +174,18 @@ consteval std::uint16_t field_id(std::string_view path) {
   throw "no such field in the catalogue";
 }
 std::optional<std::uint16_t> find_field(std::string_view path);
+
+/// The field of one velocity counter.
+inline constexpr std::uint16_t first_velocity_field = field_id("velocity.iban.applications_1h");
+constexpr std::uint16_t velocity_field(std::size_t counter_index) {
+  return static_cast<std::uint16_t>(first_velocity_field + counter_index);
+}
+static_assert(velocity_field(velocity_counter_index(VelocityIdentifier::Phone, VelocityWindow::Days30,
+                                                    VelocityMeasure::DistinctApplicants)) ==
+              field_id("velocity.phone.distinct_applicants_30d"));
+static_assert(velocity_field(velocity_counter_index(VelocityIdentifier::Address, VelocityWindow::Days7,
+                                                    VelocityMeasure::Applications)) ==
+              field_id("velocity.address.applications_7d"));
 /// Hash of the paths and types in order; binary history records it.
 std::uint64_t catalog_fingerprint();
 std::optional<ProviderId> provider_of(Source);

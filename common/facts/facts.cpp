@@ -159,13 +159,8 @@ void build_facts(const Case& c, FactRecord& out, FactPools& pools) {
     b.integer(field_id("address.exists"), p.address.exists ? 1 : 0, k);
     b.integer(field_id("address.residential"), p.address.residential ? 1 : 0, k);
   }
-  {
-    const auto& v = p.velocity;
-    b.number(field_id("velocity.iban_distinct_applicants_24h"), v.iban_distinct_applicants_24h, v.available);
-    b.number(field_id("velocity.address_distinct_applicants_7d"), v.address_distinct_applicants_7d, v.available);
-    b.number(field_id("velocity.device_applications_24h"), v.device_applications_24h,
-             v.available && a.applicant.device_id.has_value());
-  }
+  for (std::size_t i = 0; i < velocity_counter_count; ++i)
+    b.number(velocity_field(i), p.velocity.values[i], p.velocity.is_known(i));
 }
 
 }  // namespace verdict::facts

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <cmath>
 #include <random>
 #include <string_view>
@@ -80,6 +81,79 @@ std::string lower_ascii(std::string_view s) {
   return out;
 }
 
+/// A fraud ring: several different applicants sharing an IBAN, an address or a device (and with it
+/// often a phone) within hours or days. Rings are drawn per block of the index stream, so every case
+/// can still be generated on its own: the i-th case knows from (seed, i / ring_block) whether it is
+/// a member, which one, when it applied and what it shares.
+constexpr std::uint64_t ring_block = 256;
+constexpr int minutes_per_day = 24 * 60;
+
+enum class RingKind { Iban, Address, Device };
+
+struct RingMembership {
+  RingKind kind = RingKind::Iban;
+  int member = 0;             // 0-based, in order of application
+  int gap_minutes = 0;        // between consecutive members
+  std::int64_t first_minute = 0;  // minutes since the epoch day 0 of the first member's application
+  std::string iban, postcode, house_number, street, city, device_id, phone;
+};
+
+std::optional<RingMembership> ring_of(const GeneratorOptions& options, std::uint64_t index) {
+  const std::uint64_t block = index / ring_block;
+  Dice d(splitmix64(options.seed * 0x9E3779B97F4A7C15ULL ^ splitmix64(block ^ 0x52494E47ULL)));
+  if (!d.chance(0.6)) return std::nullopt;
+  const int size = d.between(3, 8);
+  const auto start = static_cast<std::uint64_t>(d.between(0, static_cast<int>(ring_block) - size));
+  const std::uint64_t offset = index % ring_block;
+  if (offset < start || offset >= start + static_cast<std::uint64_t>(size)) return std::nullopt;
+  RingMembership r;
+  const int kind = d.between(0, 2);
+  r.kind = static_cast<RingKind>(kind);
+  r.member = static_cast<int>(offset - start);
+  // IBAN and device rings strike within hours; a drop address fills up over days.
+  r.gap_minutes = r.kind == RingKind::Address ? d.between(120, 1800) : d.between(4, 120);
+  const int span_days = (r.gap_minutes * (size - 1)) / minutes_per_day + 1;
+  const int day = options.last_day.days - d.between(span_days, std::max(span_days, options.days - 1));
+  r.first_minute = static_cast<std::int64_t>(day) * minutes_per_day + d.between(8 * 60, 20 * 60);
+  r.iban = make_iban(d.pick(banks), digits(d, 10));
+  r.postcode = std::to_string(d.between(1000, 9999)) + static_cast<char>('A' + d.between(0, 25)) +
+               static_cast<char>('A' + d.between(0, 25));
+  r.house_number = std::to_string(d.between(1, 240));
+  r.street = std::string(d.pick(streets));
+  r.city = std::string(d.pick(cities));
+  r.device_id = "dev-" + digits(d, 12);
+  r.phone = "+316" + digits(d, 8);
+  return r;
+}
+
+/// The velocity an application sees: itself, plus the ring members before it within each window.
+void fill_velocity(VelocitySignals& v, const Application& a, const std::optional<RingMembership>& ring,
+                   Dice& d) {
+  const bool shares_phone = ring && ring->kind == RingKind::Device;
+  for (std::size_t i = 0; i < velocity_identifier_count; ++i) {
+    const auto id = static_cast<VelocityIdentifier>(i);
+    if (id == VelocityIdentifier::Device && !a.applicant.device_id) continue;
+    const bool shared = ring && ((id == VelocityIdentifier::Iban && ring->kind == RingKind::Iban) ||
+                                 (id == VelocityIdentifier::Address && ring->kind == RingKind::Address) ||
+                                 (id == VelocityIdentifier::Device && ring->kind == RingKind::Device) ||
+                                 (id == VelocityIdentifier::Phone && shares_phone));
+    // Outside rings a partner at the same address sometimes applied in the same month.
+    const bool partner = id == VelocityIdentifier::Address && !shared && d.chance(0.04);
+    const int partner_days_ago = partner ? d.between(0, 29) : 0;
+    for (std::size_t w = 0; w < velocity_window_count; ++w) {
+      const auto window = static_cast<VelocityWindow>(w);
+      const auto window_minutes = duration_of(window).count() / 60'000;
+      int count = 1;
+      if (shared)
+        for (int earlier = 0; earlier < ring->member; ++earlier)
+          if (static_cast<std::int64_t>(ring->member - earlier) * ring->gap_minutes < window_minutes) ++count;
+      if (partner && static_cast<std::int64_t>(partner_days_ago) * minutes_per_day < window_minutes) ++count;
+      v.set(id, window, VelocityMeasure::Applications, count);
+      v.set(id, window, VelocityMeasure::DistinctApplicants, count);
+    }
+  }
+}
+
 }  // namespace
 
 Case generate_case(const GeneratorOptions& options, std::uint64_t index) {
@@ -91,6 +165,12 @@ Case generate_case(const GeneratorOptions& options, std::uint64_t index) {
   a.id = "APP-" + std::to_string(options.seed) + "-" + std::to_string(index);
   a.date = Date{options.last_day.days - d.between(0, options.days - 1)};
   a.channel = d.chance(0.58) ? Channel::Shop : Channel::Web;
+  const auto ring = ring_of(options, index);
+  if (ring) {
+    a.date = Date{static_cast<std::int32_t>((ring->first_minute + std::int64_t{ring->member} * ring->gap_minutes) /
+                                            minutes_per_day)};
+    if (ring->kind == RingKind::Device) a.channel = Channel::Web;
+  }
   if (a.channel == Channel::Shop) {
     a.shop_id = "SHOP-" + std::to_string(d.between(1, 140));
     a.agent = "AG-" + std::to_string(d.between(1, 900));
@@ -128,6 +208,18 @@ Case generate_case(const GeneratorOptions& options, std::uint64_t index) {
   ap.address.city = std::string(d.pick(cities));
   ap.iban = make_iban(d.pick(banks), digits(d, 10));
   if (a.channel == Channel::Web && d.chance(0.9)) ap.device_id = "dev-" + digits(d, 12);
+  if (ring) {
+    switch (ring->kind) {
+      case RingKind::Iban: ap.iban = ring->iban; break;
+      case RingKind::Address:
+        ap.address = {ring->postcode, ring->house_number, ring->street, ring->city};
+        break;
+      case RingKind::Device:
+        ap.device_id = ring->device_id;
+        ap.phone = ring->phone;
+        break;
+    }
+  }
 
   // Household: income log-normal around EUR 2,700 net per month.
   Household& h = a.household;
@@ -174,7 +266,7 @@ Case generate_case(const GeneratorOptions& options, std::uint64_t index) {
     return true;
   };
 
-  const bool fraud_ring = d.chance(0.012);
+  const bool fraud_ring = ring.has_value();
   const bool creditboy = age < 25 && d.chance(0.06);
 
   if (o.credit_amount > 25000) {
@@ -247,27 +339,8 @@ Case generate_case(const GeneratorOptions& options, std::uint64_t index) {
     p.address.residential = p.address.exists && d.chance(0.993);
   }
 
-  VelocitySignals& v = p.velocity;
-  v.available = !d.chance(0.003);
-  v.iban_applications_24h = 1;
-  v.iban_distinct_applicants_24h = 1;
-  v.address_distinct_applicants_7d = d.chance(0.05) ? 2 : 1;
-  v.device_applications_24h = ap.device_id ? 1 : 0;
-  v.email_distinct_applicants_7d = 1;
-  v.applicant_device_credits_30d = creditboy ? d.between(2, 4) : 0;
-  if (fraud_ring) {
-    const int pattern = d.between(0, 2);
-    if (pattern == 0) {
-      v.iban_distinct_applicants_24h = d.between(3, 7);
-      v.iban_applications_24h = v.iban_distinct_applicants_24h + d.between(0, 3);
-    } else if (pattern == 1) {
-      v.address_distinct_applicants_7d = d.between(4, 9);
-    } else if (ap.device_id) {
-      v.device_applications_24h = d.between(4, 12);
-    } else {
-      v.address_distinct_applicants_7d = d.between(4, 9);
-    }
-  }
+  // A few counter-store outages: velocity unknown.
+  if (!d.chance(0.003)) fill_velocity(p.velocity, a, ring, d);
   return c;
 }
 

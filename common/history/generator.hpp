@@ -2,8 +2,9 @@
 // Synthetic history for demos, tests and benchmarks: realistic Dutch applicants and provider
 // answers, deterministic from (seed, index) so any case can be regenerated on its own. Most
 // applicants are clean; a few percent carry BKR codes, Preventel hits, lost documents, arrears or
-// the patterns of fraud rings (shared IBANs, addresses, devices; young applicants collecting
-// device credits).
+// the patterns of fraud rings: a few different applicants sharing one IBAN or one device (and
+// phone) within hours, or one address within days, each seeing the velocity counts the members
+// before it produced; and young applicants collecting device credits.
 #include <cstdint>
 
 #include "domain/case.hpp"

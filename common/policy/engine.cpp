@@ -51,6 +51,7 @@ expected<std::shared_ptr<const CompiledPolicy>, std::vector<PolicyDiagnostic>> C
 
   for (const auto& p : doc.parameters) policy->symbols_.parameters.emplace(p.name, p.value);
   for (const auto& l : doc.lists) policy->symbols_.lists.emplace(l.name, &l.items);
+  policy->symbols_.velocity = &doc.velocity;
 
   lang::Compiler compiler(policy->program_, policy->symbols_);
   auto compile_expr = [&](const std::string& source, lang::ValueType type,
@@ -73,6 +74,8 @@ expected<std::shared_ptr<const CompiledPolicy>, std::vector<PolicyDiagnostic>> C
       const bool is_param = name.starts_with("params.") && policy->symbols_.parameters.contains(name.substr(7));
       if (!is_param && !facts::find_field(name))
         problems.push_back({pointer, 0, 0, "the message names '{" + name + "}', which is no field or parameter"});
+      else if (auto problem = lang::undeclared_field_problem(name, policy->symbols_); !is_param && !problem.empty())
+        problems.push_back({pointer, 0, 0, "the message names " + problem});
       at = close + 1;
     }
   };

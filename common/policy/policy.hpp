@@ -76,6 +76,8 @@ struct PolicyDocument {
   std::vector<NamedList> lists;
   std::vector<NormTable> norm_tables;
   std::vector<ProviderPlanEntry> provider_plan;
+  /// The velocity counters the rules may read (and the daemon keeps): {"iban": ["24h"], ...}.
+  VelocityDeclaration velocity;
   std::vector<Rule> rules;
   std::vector<CounterOfferDef> counter_offers;
 };

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "domain/json_reader.hpp"
+#include "domain/velocity_codec.hpp"
 #include "policy/policy.hpp"
 
 namespace verdict {
@@ -62,8 +63,8 @@ expected<PolicyDocument, InputErrors> decode_policy(const json& node) {
   PolicyDocument p;
   ObjectReader r(node, "", errors);
   if (!r.ok()) return unexpected(std::move(errors));
-  r.reject_unknown({"name", "version", "description", "parameters", "lists", "norm_tables", "provider_plan", "rules",
-                    "counter_offers"});
+  r.reject_unknown({"name", "version", "description", "parameters", "lists", "norm_tables", "provider_plan", "velocity",
+                    "rules", "counter_offers"});
   p.name = r.string("name", true, 100);
   p.version = r.small_int("version", true, 1, 1'000'000'000, 1);
   p.description = r.string("description", false, 2000);
@@ -164,6 +165,7 @@ expected<PolicyDocument, InputErrors> decode_policy(const json& node) {
   });
 
   std::set<ProviderId> planned;
+  if (const json* v = r.find("velocity", false)) decode_velocity_declaration(*v, "/velocity", p.velocity, errors);
   each(r, "provider_plan", false, [&](const json& v, const std::string& pointer) {
     ObjectReader o(v, pointer, errors);
     if (!o.ok()) return;
@@ -289,6 +291,7 @@ json encode(const PolicyDocument& p) {
               {"lists", std::move(lists)}, {"norm_tables", std::move(norms)}, {"provider_plan", std::move(plan)},
               {"rules", std::move(rules)}, {"counter_offers", std::move(offers)}};
   if (!p.description.empty()) out["description"] = p.description;
+  if (!p.velocity.empty()) out["velocity"] = encode(p.velocity);
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "commands.hpp"
+#include "studio_commands.hpp"
 
 namespace verdict::cli {
 
@@ -83,6 +84,8 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   fleet_cmd->add_option("--topic", fl.fleet_topic, "fleet-status topic (default verdict.fleet)");
   fleet_cmd->add_flag("--json", fl.json, "print JSON");
 
+  StudioCommands studio(app);  // request-approval, approve, reject, history, lookup, replay, export, …
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -102,6 +105,7 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   }
 
   try {
+    if (auto code = studio.run(out, err)) return *code;
     if (*validate_cmd) return cli::validate(validate_paths, quiet, out, err);
     if (*evaluate_cmd) return cli::evaluate(policy, application, format == "text" ? Format::Text : Format::Json, out, err);
     if (*simulate_cmd) return cli::simulate(sim, out, err);

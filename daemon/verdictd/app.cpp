@@ -90,6 +90,7 @@ struct Daemon::Impl {
   asio::io_context io;
   Metrics metrics;
   std::unique_ptr<ProviderCache> cache;
+  std::unique_ptr<VelocityStep> velocity;
   std::shared_ptr<store::DecisionStore> store;
   std::shared_ptr<store::DecisionStore> lookup_store;
   std::unique_ptr<store::DecisionSink> sink;
@@ -137,8 +138,11 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
     const auto redis = parse_redis_url(c.redis_url);
     if (!redis) return unexpected("redis_url '" + c.redis_url + "' is not redis://host:port");
     d.cache = std::make_unique<RedisCache>(redis->first, redis->second);
+    d.velocity = std::make_unique<VelocityStep>(
+        std::make_unique<velocity::RedisCounter>(redis->first, redis->second, c.velocity_key_prefix), c.identifier_key);
   } else {
     d.cache = std::make_unique<LruCache>(c.cache_entries);
+    d.velocity = std::make_unique<VelocityStep>(std::make_unique<velocity::InProcessCounter>(), c.identifier_key);
   }
 
   std::error_code fs_error;
@@ -198,6 +202,7 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
   d.gateway = std::make_unique<ProviderGateway>(gateway, *d.cache, d.metrics);
   d.service = std::make_unique<DecisionService>(d.config, d.metrics, *d.gateway, d.lookup_store, d.sink.get());
   d.service->set_policy(*policy);
+  d.service->set_velocity(d.velocity.get());
   if (kafka_mode) {
     auto follower = PolicyFollower::start(follower_settings(c), *d.service, d.metrics, d.log);
     if (!follower) return unexpected(follower.error());

@@ -49,7 +49,7 @@ expected<void, std::string> apply_json(const json& j, Config& c) {
       "shutdown_grace_ms", "policy",      "decision_deadline_ms", "providers_url", "redis_url",     "cache_entries",
       "breaker_failures", "breaker_open_ms", "postgres_url",  "data_dir",         "migrate_on_start", "identifier_key",
       "tokens", "sequential_providers", "kafka_brokers", "kafka_decisions_topic", "kafka_policy_topic",
-      "kafka_fleet_topic", "daemon_id", "heartbeat_interval_ms", "policy_catch_up_ms"};
+      "kafka_fleet_topic", "daemon_id", "heartbeat_interval_ms", "policy_catch_up_ms", "velocity_key_prefix"};
   for (const auto& [key, _] : j.items())
     if (std::find(known.begin(), known.end(), key) == known.end()) return unexpected("unknown setting '" + key + "'");
   if (auto r = read_string(j, "listen_address", c.listen_address); !r) return r;
@@ -73,6 +73,7 @@ expected<void, std::string> apply_json(const json& j, Config& c) {
   if (!policy.empty()) c.policy_path = policy;
   if (auto r = read_string(j, "providers_url", c.providers_url); !r) return r;
   if (auto r = read_string(j, "redis_url", c.redis_url); !r) return r;
+  if (auto r = read_string(j, "velocity_key_prefix", c.velocity_key_prefix); !r) return r;
   if (auto r = read_number<std::size_t>(j, "cache_entries", c.cache_entries, 0, 100'000'000); !r) return r;
   if (auto r = read_number<int>(j, "breaker_failures", c.breaker_failures, 1, 1000); !r) return r;
   if (auto r = read_string(j, "postgres_url", c.postgres_url); !r) return r;

@@ -33,6 +33,7 @@ struct Config {
   std::string providers_url;   // "http://host:port"; empty: start verdict-sim in-process
   std::string redis_url;       // "redis://host:port"; empty: in-process LRU
   std::size_t cache_entries = 100'000;
+  std::string velocity_key_prefix = "verdict:velocity:";  // Redis keys of the velocity counters (with redis_url)
   int breaker_failures = 5;
   std::chrono::milliseconds breaker_open{5'000};
 

@@ -205,8 +205,7 @@ asio::awaitable<HandlerResult> DecisionService::decide(http::RequestContext& con
   c.application = std::move(*application);
   const std::vector<ProviderPlanEntry> plan = policy.plan(c.application);  // named: see co_await note in server.cpp
   c.providers = co_await gateway_.collect(c.application, plan, deadline);
-  // Velocity counters are not kept yet: the velocity rules see them as unknown (their on_unknown).
-  c.providers.velocity.available = false;
+  if (velocity_) c.providers.velocity = velocity_->count(c.application, policy.document().velocity, received_at);
 
   const Decision decision = policy.explain(c);
   const std::string decision_id = new_decision_id();
@@ -312,6 +311,9 @@ asio::awaitable<HandlerResult> DecisionService::metrics(http::RequestContext&) {
     metrics_.set_gauge("verdict_store_spooled", "Decisions spooled to disk while the store was down.",
                        static_cast<double>(c.spooled));
   }
+  if (velocity_)
+    metrics_.set_gauge("verdict_velocity_failures", "Decisions whose velocity counters could not be read (unknown).",
+                       static_cast<double>(velocity_->failures()));
   co_return HttpResponse::text(200, metrics_.render(), "text/plain; version=0.0.4; charset=utf-8");
 }
 

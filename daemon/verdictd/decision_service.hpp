@@ -16,6 +16,7 @@
 #include "provider_gateway.hpp"
 #include "router.hpp"
 #include "store/decision_sink.hpp"
+#include "velocity_step.hpp"
 
 namespace verdict::daemon {
 
@@ -33,6 +34,8 @@ class DecisionService {
   void set_policy(std::shared_ptr<const CompiledPolicy> policy);
   std::shared_ptr<const ActivePolicy> active() const { return active_.load(); }
   void set_draining(bool draining) { draining_ = draining; }
+  /// Velocity counters for the policy's velocity rules; without, every counter is unknown.
+  void set_velocity(VelocityStep* velocity) { velocity_ = velocity; }
 
   /// Adds every route of the API to `router`.
   void routes(http::Router& router);
@@ -59,6 +62,7 @@ class DecisionService {
   ProviderGateway& gateway_;
   std::shared_ptr<store::DecisionStore> lookup_store_;
   store::DecisionSink* sink_;
+  VelocityStep* velocity_ = nullptr;
   std::atomic<std::shared_ptr<const ActivePolicy>> active_;
   std::atomic<bool> draining_{false};
 

@@ -52,51 +52,8 @@ std::size_t LruCache::size() const {
   return order_.size();
 }
 
-struct RedisCache::Connection {
-  redisContext* context = nullptr;
-  ~Connection() {
-    if (context) redisFree(context);
-  }
-};
-
 RedisCache::RedisCache(std::string host, int port, std::chrono::milliseconds timeout)
-    : host_(std::move(host)), port_(port), timeout_(timeout) {}
-
-RedisCache::~RedisCache() = default;
-
-std::unique_ptr<RedisCache::Connection> RedisCache::acquire() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!idle_.empty()) {
-      auto c = std::move(idle_.back());
-      idle_.pop_back();
-      return c;
-    }
-    if (std::chrono::steady_clock::now() < retry_after_) return nullptr;
-  }
-  timeval tv{};
-  tv.tv_sec = static_cast<decltype(tv.tv_sec)>(timeout_.count() / 1000);
-  tv.tv_usec = static_cast<decltype(tv.tv_usec)>((timeout_.count() % 1000) * 1000);
-  auto c = std::make_unique<Connection>();
-  c->context = redisConnectWithTimeout(host_.c_str(), port_, tv);
-  if (!c->context || c->context->err) {
-    std::lock_guard lock(mutex_);
-    retry_after_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    return nullptr;
-  }
-  redisSetTimeout(c->context, tv);
-  return c;
-}
-
-void RedisCache::release(std::unique_ptr<Connection> connection) {
-  std::lock_guard lock(mutex_);
-  if (idle_.size() < 64) idle_.push_back(std::move(connection));
-}
-
-bool RedisCache::connected() const {
-  std::lock_guard lock(mutex_);
-  return !idle_.empty() || std::chrono::steady_clock::now() >= retry_after_;
-}
+    : pool_(std::move(host), port, timeout) {}
 
 bool RedisCache::get(const std::string& key, ProviderId provider, ProviderResults& into) {
   const auto text = get_text(key);
@@ -112,49 +69,32 @@ void RedisCache::put(const std::string& key, ProviderId provider, const Provider
 }
 
 std::optional<std::string> RedisCache::get_text(const std::string& key) {
-  auto c = acquire();
+  auto c = pool_.acquire();
   if (!c) return std::nullopt;
   auto* reply = static_cast<redisReply*>(redisCommand(c->context, "GET %b", key.data(), key.size()));
   if (!reply) {  // connection broken: drop it, and back off before the next connect
-    std::lock_guard lock(mutex_);
-    retry_after_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    pool_.back_off();
     return std::nullopt;
   }
   std::optional<std::string> out;
   if (reply->type == REDIS_REPLY_STRING) out.emplace(reply->str, reply->len);
   freeReplyObject(reply);
-  release(std::move(c));
+  pool_.release(std::move(c));
   return out;
 }
 
 void RedisCache::put_text(const std::string& key, const std::string& value, std::chrono::seconds ttl) {
-  auto c = acquire();
+  auto c = pool_.acquire();
   if (!c) return;
   const std::string seconds = std::to_string(ttl.count());
   auto* reply = static_cast<redisReply*>(redisCommand(c->context, "SET %b %b EX %s", key.data(), key.size(), value.data(),
                                                       value.size(), seconds.c_str()));
   if (!reply) {
-    std::lock_guard lock(mutex_);
-    retry_after_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    pool_.back_off();
     return;
   }
   freeReplyObject(reply);
-  release(std::move(c));
-}
-
-std::optional<std::pair<std::string, int>> parse_redis_url(const std::string& url) {
-  constexpr std::string_view scheme = "redis://";
-  if (!url.starts_with(scheme)) return std::nullopt;
-  const std::string rest = url.substr(scheme.size());
-  const auto colon = rest.rfind(':');
-  if (colon == std::string::npos) return std::make_pair(rest, 6379);
-  try {
-    const int port = std::stoi(rest.substr(colon + 1));
-    if (port <= 0 || port > 65535) return std::nullopt;
-    return std::make_pair(rest.substr(0, colon), port);
-  } catch (...) {
-    return std::nullopt;
-  }
+  pool_.release(std::move(c));
 }
 
 }  // namespace verdict::daemon

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "domain/providers.hpp"
+#include "redis/redis_pool.hpp"
 
 namespace verdict::daemon {
 
@@ -49,34 +50,24 @@ class LruCache final : public ProviderCache {
   std::unordered_map<std::string, std::list<Entry>::iterator> index_;
 };
 
-/// Redis through hiredis, with short timeouts. While Redis is down every call is a miss, and a
-/// reconnect is tried at most once a second, so a dead Redis costs no latency.
+/// Redis through hiredis, with short timeouts (redis/redis_pool.hpp): while Redis is down every
+/// call is a miss, and costs no latency.
 class RedisCache final : public ProviderCache {
  public:
   RedisCache(std::string host, int port, std::chrono::milliseconds timeout = std::chrono::milliseconds(50));
-  ~RedisCache() override;
   /// Answers are kept as the provider wire JSON (encode_provider), shared by every replica.
   bool get(const std::string& key, ProviderId provider, ProviderResults& into) override;
   void put(const std::string& key, ProviderId provider, const ProviderResults& from, std::chrono::seconds ttl) override;
-  std::string describe() const override { return "Redis at " + host_ + ":" + std::to_string(port_); }
-  bool connected() const;
+  std::string describe() const override { return "Redis at " + pool_.host() + ":" + std::to_string(pool_.port()); }
+  bool connected() const { return pool_.connected(); }
 
  private:
-  struct Connection;
   std::optional<std::string> get_text(const std::string& key);
   void put_text(const std::string& key, const std::string& value, std::chrono::seconds ttl);
-  std::unique_ptr<Connection> acquire();
-  void release(std::unique_ptr<Connection> connection);
 
-  std::string host_;
-  int port_;
-  std::chrono::milliseconds timeout_;
-  mutable std::mutex mutex_;
-  std::vector<std::unique_ptr<Connection>> idle_;
-  std::chrono::steady_clock::time_point retry_after_{};
+  redis::RedisPool pool_;
 };
 
-/// "redis://host:port" -> host and port; nullopt if malformed.
-std::optional<std::pair<std::string, int>> parse_redis_url(const std::string& url);
+using redis::parse_redis_url;
 
 }  // namespace verdict::daemon

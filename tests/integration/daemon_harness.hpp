@@ -121,8 +121,22 @@ struct Stack {
   }
 };
 
+/// A valid Dutch IBAN (mod-97 check digits) for account number `account`.
+inline std::string test_iban(long long account) {
+  std::string digits = std::to_string(account);
+  digits.insert(0, 10 - std::min<std::size_t>(10, digits.size()), '0');
+  const std::string bban = "ABNA" + digits;
+  unsigned remainder = 0;
+  for (char c : bban + "NL00")
+    remainder = c >= 'A' ? (remainder * 100 + static_cast<unsigned>(c - 'A' + 10)) % 97
+                         : (remainder * 10 + static_cast<unsigned>(c - '0')) % 97;
+  const unsigned check = 98 - remainder;
+  return "NL" + std::to_string(check / 10) + std::to_string(check % 10) + bban;
+}
+
 /// The sample application with e-mail markers for verdict-sim ("clean" unless told otherwise).
-/// Each call is a different person (last name), so no provider answer comes from the cache.
+/// Each call is a different person (last name, document, house number and IBAN), so no provider
+/// answer comes from the cache and no velocity counter links them.
 inline nlohmann::json application(const std::string& markers = "clean") {
   static std::atomic<int> people{0};
   std::ifstream in(std::string(VERDICT_SOURCE_DIR) + "/resources/samples/application.json");
@@ -132,6 +146,7 @@ inline nlohmann::json application(const std::string& markers = "clean") {
   a["applicant"]["last_name"] = "de Vries-" + std::to_string(person);
   a["applicant"]["id_document"]["number"] = "NX" + std::to_string(1'000'000 + person);
   a["applicant"]["address"]["house_number"] = std::to_string(person);
+  a["applicant"]["iban"] = test_iban((::getpid() % 100'000) * 100'000LL + person);
   return a;
 }
 

@@ -6,25 +6,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "cli.hpp"
+#include "cli_runner.hpp"
 #include "test_support.hpp"
 
 namespace {
 
-struct Result {
-  int code;
-  QString out;
-  QString err;
-};
-
-Result run(std::vector<std::string> args) {
-  args.insert(args.begin(), "verdict");
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  std::ostringstream out, err;
-  const int code = verdict::cli::run(static_cast<int>(argv.size()), argv.data(), out, err);
-  return {code, QString::fromStdString(out.str()), QString::fromStdString(err.str())};
-}
+const auto& run = verdict::test::run_cli;
 
 const std::string policy = verdict::test::source_path("resources/policy/sample-policy.json");
 const std::string sample = verdict::test::source_path("resources/samples/case-sim-only.json");

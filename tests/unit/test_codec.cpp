@@ -116,7 +116,7 @@ class CodecTest : public QObject {
       if (i % 11 == 3) c.providers.address.status = ProviderStatus::NotCalled;
       if (i % 13 == 4) c.application.applicant.device_id = "dev-\"quoted\"\n\t\x01-\xc3\xa9";
       if (i % 17 == 5) c.application.agent.clear();
-      if (i % 19 == 6) c.providers.velocity.available = !c.providers.velocity.available;
+      if (i % 19 == 6) c.providers.velocity = VelocitySignals{}, c.providers.velocity.error = "counter store unreachable";
       const std::string case_text = encode_text(c);
       QCOMPARE(case_text, encode(c).dump());
       const auto decoded = decode_case(json::parse(case_text));

@@ -5,6 +5,7 @@
 #include <openssl/params.h>
 
 #include <array>
+#include <cctype>
 #include <stdexcept>
 
 namespace verdict::crypto {
@@ -83,6 +84,13 @@ class KeyedHmac {
 std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
   thread_local KeyedHmac hmac;
   return hmac.digest_hex(key, data);
+}
+
+std::string customer_key(std::string_view identifier_key, const CustomerIdentifiers& who) {
+  std::string subject(who.last_name);
+  for (std::string_view part : {who.date_of_birth, who.postcode, who.house_number}) subject.append("|").append(part);
+  for (auto& c : subject) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return hmac_sha256_hex(identifier_key, "customer|" + subject);
 }
 
 }  // namespace verdict::crypto

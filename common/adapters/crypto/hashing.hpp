@@ -12,4 +12,17 @@ std::string sha256_hex(std::string_view data);
 /// Lower-case hex HMAC-SHA256 of `data` under `key`.
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 
+/// What identifies an applicant across applications. Compared case-insensitively.
+struct CustomerIdentifiers {
+  std::string_view last_name;
+  std::string_view date_of_birth;  // YYYY-MM-DD
+  std::string_view postcode;       // as the application has it, e.g. "1012AB"
+  std::string_view house_number;
+};
+
+/// The stored decisions.customer_key of an applicant: HMAC-SHA256 under the daemon's identifier key
+/// of "customer|" + the lower-cased "last_name|date_of_birth|postcode|house_number". Lets compliance
+/// find a person's decisions from their identifiers without the store holding them.
+std::string customer_key(std::string_view identifier_key, const CustomerIdentifiers& who);
+
 }  // namespace verdict::crypto

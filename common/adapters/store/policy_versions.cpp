@@ -49,10 +49,10 @@ StoreError not_newer(const PolicyVersion& v, int latest) {
 
 class PostgresPolicyVersions final : public PolicyVersionStore {
  public:
-  explicit PostgresPolicyVersions(std::string url) : url_(std::move(url)) {}
+  explicit PostgresPolicyVersions(std::string url) : session_(std::move(url)) {}
 
   expected<void, StoreError> check() {
-    return run("opening policy_versions", [](pqxx::connection& conn) -> expected<void, StoreError> {
+    return session_.run("opening policy_versions", [](pqxx::connection& conn) -> expected<void, StoreError> {
       pqxx::read_transaction t(conn);
       if (t.exec1("SELECT to_regclass('policy_versions') IS NOT NULL")[0].as<bool>()) return {};
       return unexpected(StoreError{"the database has no policy_versions table; run `verdict migrate --postgres URL`", false});
@@ -61,7 +61,7 @@ class PostgresPolicyVersions final : public PolicyVersionStore {
 
   expected<Recorded, StoreError> record(const PolicyVersion& v) override {
     if (auto error = invalid(v)) return unexpected(*error);
-    return run("recording " + subject(v), [&](pqxx::connection& conn) -> expected<Recorded, StoreError> {
+    return session_.run("recording " + subject(v), [&](pqxx::connection& conn) -> expected<Recorded, StoreError> {
       pqxx::work t(conn);
       // One publisher per policy name at a time, so "newer than the latest" holds under races.
       t.exec_params("SELECT pg_advisory_xact_lock(hashtext('verdict.policy_versions'), hashtext($1))", v.name);
@@ -87,7 +87,7 @@ class PostgresPolicyVersions final : public PolicyVersionStore {
 
   expected<std::vector<PolicyVersion>, StoreError> history(std::string_view name) override {
     const std::string n(name);
-    return run("listing policy versions", [&](pqxx::connection& conn) {
+    return session_.run("listing policy versions", [&](pqxx::connection& conn) {
       pqxx::read_transaction t(conn);
       std::vector<PolicyVersion> out;
       for (const auto& row : t.exec_params(std::string(select_columns(false)) +
@@ -100,7 +100,7 @@ class PostgresPolicyVersions final : public PolicyVersionStore {
 
   expected<std::optional<PolicyVersion>, StoreError> fetch(std::string_view name, int version) override {
     const std::string n(name);
-    return run("fetching a policy version", [&](pqxx::connection& conn) -> std::optional<PolicyVersion> {
+    return session_.run("fetching a policy version", [&](pqxx::connection& conn) -> std::optional<PolicyVersion> {
       pqxx::read_transaction t(conn);
       const auto rows = t.exec_params(std::string(select_columns(true)) +
                                           " FROM policy_versions WHERE name = $1 AND version = $2",
@@ -112,7 +112,7 @@ class PostgresPolicyVersions final : public PolicyVersionStore {
 
   expected<std::optional<PolicyVersion>, StoreError> latest(std::string_view name) override {
     const std::string n(name);
-    return run("fetching the latest policy version", [&](pqxx::connection& conn) -> std::optional<PolicyVersion> {
+    return session_.run("fetching the latest policy version", [&](pqxx::connection& conn) -> std::optional<PolicyVersion> {
       pqxx::read_transaction t(conn);
       const auto rows = t.exec_params(std::string(select_columns(true)) +
                                           " FROM policy_versions WHERE name = $1 ORDER BY version DESC LIMIT 1",
@@ -143,23 +143,7 @@ class PostgresPolicyVersions final : public PolicyVersionStore {
     return v;
   }
 
-  /// Like PostgresStore::run: under the lock, connecting first, exceptions as StoreError.
-  template <class Work, class Result = std::invoke_result_t<Work, pqxx::connection&>,
-            class Value = typename postgres::ValueOf<Result>::type>
-  expected<Value, StoreError> run(std::string_view doing, Work&& work) {
-    std::lock_guard lock(mutex_);
-    try {
-      if (!conn_ || !conn_->is_open()) conn_ = postgres::connect(url_);
-      return expected<Value, StoreError>(work(*conn_));
-    } catch (...) {
-      StoreError error = postgres::current_error(doing);
-      if (error.transient) conn_.reset();
-      return expected<Value, StoreError>(unexpected(std::move(error)));
-    }
-  }
-  std::mutex mutex_;
-  std::string url_;
-  std::unique_ptr<pqxx::connection> conn_;
+  postgres::Session session_;
 };
 
 // ---- SQLite ----------------------------------------------------------------------------------

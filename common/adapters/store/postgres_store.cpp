@@ -239,12 +239,13 @@ nlohmann::json batch_json(std::span<const DecisionRecord> batch) {
 
 class PostgresStore final : public DecisionStore {
  public:
-  explicit PostgresStore(std::string url) : url_(std::move(url)) {}
+  explicit PostgresStore(std::string url)
+      : session_(std::move(url), [](pqxx::connection& conn) { conn.prepare("verdict_write_batch", write_batch_sql); }) {}
 
   /// Connects and checks that the schema is there, so a daemon pointed at an empty database says so
   /// at start instead of failing every write.
   expected<void, StoreError> check() {
-    return run("opening the decision store", [](pqxx::connection& conn) -> expected<void, StoreError> {
+    return session_.run("opening the decision store", [](pqxx::connection& conn) -> expected<void, StoreError> {
       pqxx::read_transaction t(conn);
       if (t.exec1("SELECT to_regclass('decisions') IS NOT NULL")[0].as<bool>()) return {};
       return unexpected(StoreError{"the database has no decisions table; run `verdict migrate --postgres URL`", false});
@@ -257,7 +258,7 @@ class PostgresStore final : public DecisionStore {
       if (!is_uuid_text(r.decision_id))
         return unexpected(StoreError{"decision id is not a UUID: " + r.decision_id, false});
     const std::string json = batch_json(batch).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return run("writing decisions", [&](pqxx::connection& conn) {
+    return session_.run("writing decisions", [&](pqxx::connection& conn) {
       for (const auto& r : batch) ensure_partition(conn, month_of(r.received_at_ms));
       pqxx::work t(conn);
       t.exec_prepared0("verdict_write_batch", json);
@@ -268,7 +269,7 @@ class PostgresStore final : public DecisionStore {
   expected<std::optional<DecisionRecord>, StoreError> find(std::string_view decision_id) override {
     if (!is_uuid_text(decision_id)) return std::optional<DecisionRecord>{};
     const std::string id(decision_id);
-    return run("finding a decision", [&](pqxx::connection& conn) -> std::optional<DecisionRecord> {
+    return session_.run("finding a decision", [&](pqxx::connection& conn) -> std::optional<DecisionRecord> {
       pqxx::read_transaction t(conn);
       const auto rows = t.exec_params(find_sql, id);
       if (rows.empty()) return std::nullopt;
@@ -298,7 +299,7 @@ class PostgresStore final : public DecisionStore {
   expected<std::optional<std::string>, StoreError> find_by_idempotency_key(std::string_view key) override {
     if (key.empty()) return std::optional<std::string>{};
     const std::string k(key);
-    return run("looking up an idempotency key", [&](pqxx::connection& conn) -> std::optional<std::string> {
+    return session_.run("looking up an idempotency key", [&](pqxx::connection& conn) -> std::optional<std::string> {
       pqxx::read_transaction t(conn);
       const auto rows =
           t.exec_params("SELECT decision_id::text FROM idempotency_keys WHERE idempotency_key = $1", k);
@@ -308,38 +309,13 @@ class PostgresStore final : public DecisionStore {
   }
 
   expected<std::uint64_t, StoreError> count_decisions() override {
-    return run("counting decisions", [](pqxx::connection& conn) {
+    return session_.run("counting decisions", [](pqxx::connection& conn) {
       pqxx::read_transaction t(conn);
       return t.exec1("SELECT count(*) FROM decisions")[0].as<std::uint64_t>();
     });
   }
 
  private:
-  /// Runs `work` on the connection (connecting first if there is none), under the store's lock,
-  /// turning exceptions into StoreError. A transient failure drops the connection so the next call
-  /// starts on a fresh one. `work` may return a plain value or an expected of its own.
-  template <class Work, class Result = std::invoke_result_t<Work, pqxx::connection&>,
-            class Value = typename postgres::ValueOf<Result>::type>
-  expected<Value, StoreError> run(std::string_view doing, Work&& work) {
-    std::lock_guard lock(mutex_);
-    try {
-      if (!conn_ || !conn_->is_open()) {
-        conn_ = postgres::connect(url_);
-        conn_->prepare("verdict_write_batch", write_batch_sql);
-      }
-      if constexpr (std::is_void_v<Result>) {
-        work(*conn_);
-        return expected<Value, StoreError>{};
-      } else {
-        return expected<Value, StoreError>(work(*conn_));
-      }
-    } catch (...) {
-      StoreError error = postgres::current_error(doing);
-      if (error.transient) conn_.reset();
-      return expected<Value, StoreError>(unexpected(std::move(error)));
-    }
-  }
-
   /// Makes sure the month has its partition before rows are written into it: rows without one would
   /// pile up in decisions_default, and once they are there the month's partition can no longer be
   /// created. Runs in its own transaction, serialised among writers by an advisory lock, and is
@@ -370,9 +346,7 @@ class PostgresStore final : public DecisionStore {
     months_ready_.insert(month.index());
   }
 
-  std::mutex mutex_;
-  std::string url_;
-  std::unique_ptr<pqxx::connection> conn_;
+  postgres::Session session_;
   std::set<int> months_ready_;  // Month::index() of months known to have their partition
 };
 

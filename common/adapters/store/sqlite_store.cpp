@@ -59,78 +59,37 @@ expected<Database, StoreError> open_database(const std::filesystem::path& file) 
   return db;
 }
 
+expected<Database, StoreError> open_migrated(const std::filesystem::path& file, const std::filesystem::path& sql_dir) {
+  auto db = open_database(file);
+  if (!db) return unexpected(db.error());
+  if (sql_dir.empty()) {
+    if (auto applied = apply_sqlite_migrations(db->get(), embedded_sqlite_migrations()); !applied)
+      return unexpected(applied.error());
+  } else {
+    auto migrations = read_migrations(sql_dir);
+    if (!migrations) return unexpected(migrations.error());
+    if (auto applied = apply_sqlite_migrations(db->get(), *migrations); !applied) return unexpected(applied.error());
+  }
+  return db;
+}
+
 }  // namespace sqlite
 
 namespace {
 
 using sqlite::Statement;
 
-/// Binds by position; texts are bound without a copy (nullptr destructor = SQLITE_STATIC, spelled
-/// without the macro's C cast), so the strings must outlive the step, which they do: every statement
-/// is stepped and reset inside the call that bound it.
-class Binder {
- public:
-  explicit Binder(sqlite3_stmt* statement) : statement_(statement) {}
-  Binder& text(std::string_view value) {
-    ok_ = ok_ && value.size() <= INT_MAX &&
-          sqlite3_bind_text(statement_, ++index_, value.data(), static_cast<int>(value.size()), nullptr) == SQLITE_OK;
-    return *this;
-  }
-  /// NULL for the empty string: an absent idempotency key or provider error.
-  Binder& text_or_null(std::string_view value) {
-    if (!value.empty()) return text(value);
-    ok_ = ok_ && sqlite3_bind_null(statement_, ++index_) == SQLITE_OK;
-    return *this;
-  }
-  Binder& integer(std::int64_t value) {
-    ok_ = ok_ && sqlite3_bind_int64(statement_, ++index_, value) == SQLITE_OK;
-    return *this;
-  }
-  bool ok() const { return ok_; }
-
- private:
-  sqlite3_stmt* statement_;
-  int index_ = 0;
-  bool ok_ = true;
-};
-
-/// Resets a statement when the call that used it ends, however it ends.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(sqlite3_stmt* statement) : statement_(statement) {}
-  ~ResetOnExit() {
-    sqlite3_reset(statement_);
-    sqlite3_clear_bindings(statement_);
-  }
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-
- private:
-  sqlite3_stmt* statement_;
-};
-
-std::string column_text(sqlite3_stmt* statement, int column) {
-  const auto* text = sqlite3_column_text(statement, column);
-  if (!text) return {};
-  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
-}
-
-int column_int(sqlite3_stmt* statement, int column) { return sqlite3_column_int(statement, column); }
+using sqlite::Binder;
+using sqlite::column_int;
+using sqlite::column_text;
+using sqlite::ResetOnExit;
 
 class SqliteStore final : public DecisionStore {
  public:
   static expected<std::unique_ptr<DecisionStore>, StoreError> open(const std::filesystem::path& file,
                                                                    const std::filesystem::path& sql_dir) {
-    auto db = sqlite::open_database(file);
+    auto db = sqlite::open_migrated(file, sql_dir);
     if (!db) return unexpected(db.error());
-    if (sql_dir.empty()) {
-      if (auto applied = apply_sqlite_migrations(db->get(), embedded_sqlite_migrations()); !applied)
-        return unexpected(applied.error());
-    } else {
-      auto migrations = read_migrations(sql_dir);
-      if (!migrations) return unexpected(migrations.error());
-      if (auto applied = apply_sqlite_migrations(db->get(), *migrations); !applied) return unexpected(applied.error());
-    }
     auto store = std::unique_ptr<SqliteStore>(new SqliteStore(std::move(*db)));
     if (auto prepared = store->prepare_statements(); !prepared) return unexpected(prepared.error());
     return std::unique_ptr<DecisionStore>(std::move(store));

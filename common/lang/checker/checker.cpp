@@ -35,6 +35,25 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+}  // namespace
+
+std::string undeclared_field_problem(std::string_view path, const Symbols& symbols) {
+  if (!symbols.velocity) return {};
+  const auto field = facts::find_field(path);
+  if (!field || *field < facts::first_velocity_field ||
+      *field >= facts::first_velocity_field + velocity_counter_count)
+    return {};
+  const std::size_t index = *field - facts::first_velocity_field;
+  const auto id = static_cast<VelocityIdentifier>(index / (velocity_window_count * velocity_measure_count));
+  const auto window = static_cast<VelocityWindow>((index / velocity_measure_count) % velocity_window_count);
+  if (symbols.velocity->declares(id, window)) return {};
+  return "'" + std::string(path) + "' is a velocity counter the policy does not declare: add \"" +
+         std::string(to_string(window)) + "\" to \"velocity\": {\"" + std::string(to_string(id)) +
+         "\": [...]} in the policy";
+}
+
+namespace {
+
 class Checker {
  public:
   Checker(Ast& ast, const Symbols& symbols, Diagnostics& diagnostics)
@@ -254,6 +273,10 @@ class Checker {
     const auto field = facts::find_field(text);
     if (!field) {
       error(n.pos, "unknown field '" + std::string(text) + "'" + suggestion(text));
+      return std::nullopt;
+    }
+    if (auto problem = undeclared_field_problem(text, symbols_); !problem.empty()) {
+      error(n.pos, std::move(problem));
       return std::nullopt;
     }
     n.path_kind = PathKind::Field;

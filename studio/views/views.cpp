@@ -4,6 +4,7 @@
 #include "views/diff_view.hpp"
 #include "views/policy_editor_view.hpp"
 #include "views/publish_view.hpp"
+#include "views/rollout_view.hpp"
 #include "views/simulation_view.hpp"
 
 namespace verdict::studio {
@@ -13,6 +14,7 @@ void registerStudioViews(ViewRegistry& registry) {
   registry.add<SimulationView>(QStringLiteral("simulation"), QObject::tr("Simulation"), QStringLiteral("system-run"));
   registry.add<DiffView>(QStringLiteral("diff"), QObject::tr("Changes"), QStringLiteral("document-compare"));
   registry.add<PublishView>(QStringLiteral("publish"), QObject::tr("Publish"), QStringLiteral("mail-send"));
+  registry.add<RolloutView>(QStringLiteral("rollout"), QObject::tr("Roll-out"), QStringLiteral("network-server"));
 }
 
 }  // namespace verdict::studio

@@ -45,7 +45,8 @@ run() {
 run --user alice --draft "$work/draft.json" --request-approval \
     "Refer thin-file applicants below score 600 after the Q3 write-off review; tighter IBAN velocity." \
     --screenshots "$work/alice" >/dev/null
-# ... and Bob, the approver, opens the same draft: these are the screenshots.
+# ... and Bob, the approver, opens the same draft: these are the screenshots. The roll-out view reads
+# the fleet topic of the broker in $VERDICT_KAFKA_BROKERS (default 127.0.0.1:9092) as it is.
 mkdir -p "$out"
 run --user bob --draft "$work/draft.json" --history "$work/history.vhist" --simulate --rule bureau.low_score \
     --screenshots "$out"

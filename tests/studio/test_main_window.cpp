@@ -3,6 +3,7 @@
 // users of one embedded policy folder, after which the published version is the new baseline.
 #include <QtTest/QtTest>
 
+#include "app/connection_dialog.hpp"
 #include "app/main_window.hpp"
 #include "document/commands.hpp"
 #include "studio_support.hpp"
@@ -31,12 +32,31 @@ class TestMainWindow : public QObject {
     ViewRegistry registry;
     registerStudioViews(registry);
     MainWindow window(context, registry);
-    QCOMPARE(window.viewIds(), (QStringList{"policy", "simulation", "diff", "publish"}));
+    QCOMPARE(window.viewIds(), (QStringList{"policy", "simulation", "diff", "publish", "rollout"}));
     for (const QString& id : window.viewIds()) {
       QVERIFY(window.showView(id));
       QVERIFY(window.view(id)->isVisibleTo(&window));
     }
     QVERIFY(!window.showView("nothing"));
+  }
+
+  void connectionSettingsAndTheirTest() {
+    ConnectionSettings s = settingsFor("carol");
+    s.sqlitePath = dir_.filePath("embedded/verdict.sqlite");
+    QCOMPARE(ConnectionDialog::test(s), QString());  // embedded: created on the spot
+    QVERIFY(QFile::exists(s.sqlitePath));
+    s.mode = ConnectionSettings::Mode::Production;
+    s.postgresUrl = "postgresql://postgres:secret@127.0.0.1:1/verdict";
+    const QString error = ConnectionDialog::test(s);
+    QVERIFY2(error.startsWith("PostgreSQL:"), qPrintable(error));
+    QVERIFY(!s.describe().contains("secret"));  // never show a password
+
+    QSettings stored(dir_.filePath("studio.ini"), QSettings::IniFormat);
+    s.save(stored);
+    const ConnectionSettings back = ConnectionSettings::load(stored);
+    QCOMPARE(back.mode, ConnectionSettings::Mode::Production);
+    QCOMPARE(back.postgresUrl, s.postgresUrl);
+    QCOMPARE(back.userName, QString("carol"));
   }
 
   void changesFollowTheDraft() {

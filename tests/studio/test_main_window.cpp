@@ -31,7 +31,7 @@ class TestMainWindow : public QObject {
     ViewRegistry registry;
     registerStudioViews(registry);
     MainWindow window(context, registry);
-    QCOMPARE(window.viewIds(), (QStringList{"policy", "simulation", "diff", "publish"}));
+    QCOMPARE(window.viewIds(), (QStringList{"policy", "simulation", "diff", "publish", "approvals", "history", "decisions", "charts"}));
     for (const QString& id : window.viewIds()) {
       QVERIFY(window.showView(id));
       QVERIFY(window.view(id)->isVisibleTo(&window));

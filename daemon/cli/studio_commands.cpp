@@ -35,7 +35,8 @@ struct Connection {
   void add_to(CLI::App* command, bool needs_user) {
     auto* pg = command->add_option("--postgres", postgres,
                                    "PostgreSQL URL; its login is who acts, e.g. postgresql://alice@db:5432/verdict");
-    auto* file = command->add_option("--sqlite", sqlite, "embedded SQLite file (the daemon's verdict-data/verdict.db)");
+    auto* file = command->add_option("--sqlite", sqlite, "embedded SQLite file (the daemon's verdict-data/verdict.db)")
+                     ->check(CLI::ExistingFile);  // a mistyped path must not become a new, empty store
     pg->excludes(file);
     if (needs_user) command->add_option("--user", user, "who acts, with --sqlite (default: $USER)");
   }

@@ -32,7 +32,8 @@ class TestMainWindow : public QObject {
     ViewRegistry registry;
     registerStudioViews(registry);
     MainWindow window(context, registry);
-    QCOMPARE(window.viewIds(), (QStringList{"policy", "simulation", "diff", "publish", "rollout"}));
+    QCOMPARE(window.viewIds(),
+             (QStringList{"policy", "simulation", "diff", "publish", "approvals", "rollout", "history", "decisions", "charts"}));
     for (const QString& id : window.viewIds()) {
       QVERIFY(window.showView(id));
       QVERIFY(window.view(id)->isVisibleTo(&window));

@@ -48,6 +48,10 @@ class StudioCliTest : public QObject {
   }
 
   void usage_errors_exit_2() {
+    const auto missing = run({"history", "--policy-name", "consumer-nl", "--sqlite", (dir / "typo.db").string()});
+    QCOMPARE(missing.code, 2);
+    QVERIFY(!std::filesystem::exists(dir / "typo.db"));
+    QCOMPARE(run({"grant-role", "--sqlite", file, "--user", "ann", "--role", "analyst", "--granted-by", "setup"}).code, 0);
     const auto no_store = run({"history", "--policy-name", "consumer-nl"});
     QCOMPARE(no_store.code, 2);
     QVERIFY2(no_store.err.contains("give --postgres URL or --sqlite FILE"), qPrintable(no_store.err));

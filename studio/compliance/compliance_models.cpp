@@ -1,0 +1,97 @@
+#include "compliance/compliance_models.hpp"
+
+#include <QBrush>
+#include <QColor>
+
+#include "compliance/store_access.hpp"
+
+namespace verdict::studio {
+
+namespace {
+QString q(const std::string& s) { return QString::fromStdString(s); }
+}  // namespace
+
+void ApprovalsModel::setRequests(std::vector<store::ApprovalRequest> requests) {
+  beginResetModel();
+  requests_ = std::move(requests);
+  endResetModel();
+}
+
+const store::ApprovalRequest* ApprovalsModel::request(int row) const {
+  return row >= 0 && static_cast<std::size_t>(row) < requests_.size() ? &requests_[static_cast<std::size_t>(row)] : nullptr;
+}
+
+int ApprovalsModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(requests_.size());
+}
+int ApprovalsModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant ApprovalsModel::data(const QModelIndex& index, int role) const {
+  const auto* r = request(index.row());
+  if (!r || index.column() < 0 || index.column() >= ColumnCount) return {};
+  if (role == Qt::ForegroundRole && index.column() == Status && r->approval_pending_after_the_fact())
+    return QBrush(QColor(0xb0, 0x50, 0x00));
+  if (role != Qt::DisplayRole && role != Qt::ToolTipRole) return {};
+  switch (index.column()) {
+    case Id: return QString::number(r->id);
+    case Policy:
+      return tr("%1 (changes v%2)%3").arg(q(r->policy_name)).arg(r->base_version).arg(
+          r->kind == store::RequestKind::FastTrack ? tr(", fast track") : QString());
+    case Status: return q(r->status_text());
+    case Author: return q(r->author);
+    case Submitted: return whenMs(r->submitted_at_ms);
+    case Comment: return q(r->comment);
+    case Decision:
+      if (!r->decision) return QString();
+      return tr("%1 by %2: %3").arg(r->decision->approved ? tr("approved") : tr("rejected"), q(r->decision->by),
+                                   q(r->decision->comment));
+  }
+  return {};
+}
+
+QVariant ApprovalsModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  static const char* names[] = {"#", "Policy", "Status", "Author", "Submitted", "Comment", "Decision"};
+  return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
+}
+
+void HistoryModel::setEntries(std::vector<store::HistoryEntry> entries) {
+  beginResetModel();
+  entries_ = std::move(entries);
+  endResetModel();
+}
+
+const store::HistoryEntry* HistoryModel::entry(int row) const {
+  return row >= 0 && static_cast<std::size_t>(row) < entries_.size() ? &entries_[static_cast<std::size_t>(row)] : nullptr;
+}
+
+int HistoryModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(entries_.size());
+}
+int HistoryModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant HistoryModel::data(const QModelIndex& index, int role) const {
+  const auto* e = entry(index.row());
+  if (!e || index.column() < 0 || index.column() >= ColumnCount) return {};
+  if (role != Qt::DisplayRole && role != Qt::ToolTipRole) return {};
+  switch (index.column()) {
+    case Version: return QStringLiteral("v%1").arg(e->version);
+    case Published: return whenMs(e->published_at_ms);
+    case Author: return q(e->author);
+    case Approver: return q(e->approver);
+    case Status: return q(e->status);
+    case Comment: return q(e->comment);
+    case ApprovalComment: return q(e->approval_comment);
+    case Hash: return q(e->content_hash);
+  }
+  return {};
+}
+
+QVariant HistoryModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  static const char* names[] = {"Version", "Published", "Author", "Approved by", "Status", "Comment", "Approval comment",
+                                "Content hash"};
+  return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
+}
+
+}  // namespace verdict::studio

@@ -92,4 +92,4 @@ class TestRollout : public QObject {
 };
 
 QTEST_MAIN(TestRollout)
-#include "test_rollout.moc"
+#include "test_rollout_view.moc"

@@ -6,7 +6,6 @@
 #include <climits>
 #include <cstdint>
 #include <filesystem>
-#include <string>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -95,56 +94,5 @@ inline int column_int(sqlite3_stmt* statement, int column) { return sqlite3_colu
 
 expected<Statement, StoreError> prepare(sqlite3* db, std::string_view sql);
 
-/// Binds by position; texts are bound without a copy (nullptr destructor = SQLITE_STATIC, spelled
-/// without the macro's C cast), so the strings must outlive the step, which they do: every statement
-/// is stepped and reset inside the call that bound it.
-class Binder {
- public:
-  explicit Binder(sqlite3_stmt* statement) : statement_(statement) {}
-  Binder& text(std::string_view value) {
-    ok_ = ok_ && value.size() <= INT_MAX &&
-          sqlite3_bind_text(statement_, ++index_, value.data(), static_cast<int>(value.size()), nullptr) == SQLITE_OK;
-    return *this;
-  }
-  /// NULL for the empty string: an absent idempotency key or provider error.
-  Binder& text_or_null(std::string_view value) {
-    if (!value.empty()) return text(value);
-    ok_ = ok_ && sqlite3_bind_null(statement_, ++index_) == SQLITE_OK;
-    return *this;
-  }
-  Binder& integer(std::int64_t value) {
-    ok_ = ok_ && sqlite3_bind_int64(statement_, ++index_, value) == SQLITE_OK;
-    return *this;
-  }
-  bool ok() const { return ok_; }
-
- private:
-  sqlite3_stmt* statement_;
-  int index_ = 0;
-  bool ok_ = true;
-};
-
-/// Resets a statement when the call that used it ends, however it ends.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(sqlite3_stmt* statement) : statement_(statement) {}
-  ~ResetOnExit() {
-    sqlite3_reset(statement_);
-    sqlite3_clear_bindings(statement_);
-  }
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-
- private:
-  sqlite3_stmt* statement_;
-};
-
-inline std::string column_text(sqlite3_stmt* statement, int column) {
-  const auto* text = sqlite3_column_text(statement, column);
-  if (!text) return {};
-  return std::string(reinterpret_cast<const char*>(text), static_cast<std::size_t>(sqlite3_column_bytes(statement, column)));
-}
-
-inline int column_int(sqlite3_stmt* statement, int column) { return sqlite3_column_int(statement, column); }
 
 }  // namespace verdict::store::sqlite

@@ -56,10 +56,7 @@ QString ConnectionDialog::test(const ConnectionSettings& s) {
     auto store = store::open_sqlite(s.sqlitePath.toStdString());
     return store ? QString() : tr("SQLite %1: %2").arg(s.sqlitePath, QString::fromStdString(store.error().message));
   }
-  // Give up on a server that does not answer after a few seconds instead of libpq's default wait.
-  QString url = s.postgresUrl;
-  if (!url.contains(QLatin1String("connect_timeout="))) url += (url.contains('?') ? '&' : '?') + QStringLiteral("connect_timeout=5");
-  auto store = store::open_postgres(url.toStdString());
+  auto store = store::open_postgres(s.postgresUrlWithTimeout().toStdString());
   if (!store) return tr("PostgreSQL: %1").arg(QString::fromStdString(store.error().message));
   return {};
 }

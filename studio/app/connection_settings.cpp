@@ -42,6 +42,11 @@ void ConnectionSettings::save(QSettings& settings) const {
   settings.endGroup();
 }
 
+QString ConnectionSettings::postgresUrlWithTimeout() const {
+  if (postgresUrl.contains(QLatin1String("connect_timeout="))) return postgresUrl;
+  return postgresUrl + (postgresUrl.contains('?') ? '&' : '?') + QStringLiteral("connect_timeout=5");
+}
+
 QString ConnectionSettings::describe() const {
   if (mode == Mode::Embedded) return QObject::tr("Embedded: %1 as %2").arg(policyDirectory, userName);
   // Never show a password that may be in the URL.

@@ -21,6 +21,9 @@ struct ConnectionSettings {
   static ConnectionSettings load(QSettings& settings);
   void save(QSettings& settings) const;
   QString describe() const;  // one line for the status bar
+  /// The PostgreSQL URL with a connect timeout (5 s) unless it names one: a server that does not
+  /// answer is reported after seconds, not after libpq's default wait.
+  QString postgresUrlWithTimeout() const;
 };
 
 }  // namespace verdict::studio

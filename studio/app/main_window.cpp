@@ -158,7 +158,11 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 void MainWindow::updateStatus() {
-  connectionLabel_->setText(context_.settings().describe());
+  connectionLabel_->setText(context_.connectionError().isEmpty()
+                                ? context_.settings().describe()
+                                : tr("<span style='color:#b00'>Offline (%1): using %2</span>")
+                                      .arg(context_.connectionError().toHtmlEscaped(),
+                                           context_.publisher()->describe().toHtmlEscaped()));
   baselineLabel_->setText(tr("Compared with: %1").arg(context_.baselineLabel()));
   const DraftCompilation& c = context_.compiler().last();
   const auto rules = context_.draft().data().rules.size();

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "publish/local_file_publisher.hpp"
+#include "publish/store_publisher.hpp"
 
 // Resources in a static library are registered by hand, outside any namespace.
 static void initStudioResources() { Q_INIT_RESOURCE(studio); }
@@ -29,8 +30,18 @@ verdict::PolicyDocument StudioContext::samplePolicy() {
 
 void StudioContext::setSettings(ConnectionSettings settings) {
   settings_ = std::move(settings);
-  // Production publishing comes with the store's approval back end; until then both modes publish
-  // through the local folder, and the status bar says so.
+  connectionError_.clear();
+  if (settings_.mode == ConnectionSettings::Mode::Production) {
+    const std::string policy = draft_.data().name.empty() ? samplePolicy().name : draft_.data().name;
+    auto production = StorePublisher::openProduction(settings_.postgresUrlWithTimeout(), settings_.kafkaBrokers, policy);
+    if (production) {
+      setPublisher(std::move(*production));
+      emit settingsChanged();
+      return;
+    }
+    // Offline-safe: drafts, simulation and the local folder keep working; the status bar says why.
+    connectionError_ = production.error();
+  }
   setPublisher(std::make_unique<LocalFilePublisher>(settings_.policyDirectory, settings_.userName));
   emit settingsChanged();
 }

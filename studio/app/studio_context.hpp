@@ -21,8 +21,11 @@ class StudioContext : public QObject {
   PolicyDocument& draft() { return draft_; }
   DraftCompiler& compiler() { return compiler_; }
   const ConnectionSettings& settings() const { return settings_; }
-  /// Reconnects with new settings; the draft stays as it is.
+  /// Reconnects with new settings; the draft stays as it is. Production connects to the store's
+  /// approvals and versions on PostgreSQL; when that fails the local folder is used and
+  /// connectionError() says why.
   void setSettings(ConnectionSettings settings);
+  QString connectionError() const { return connectionError_; }
 
   /// The version the daemons run (or the bundled sample policy when nothing was published yet).
   const verdict::PolicyDocument& baseline() const { return baseline_; }
@@ -50,6 +53,7 @@ class StudioContext : public QObject {
   verdict::PolicyDocument baseline_;
   QString baselineLabel_;
   std::unique_ptr<PolicyPublisher> publisher_;
+  QString connectionError_;
 };
 
 }  // namespace verdict::studio

@@ -233,7 +233,8 @@ void ConditionEditor::applyDiagnostics(const QString& source, const lang::Diagno
     const int docEnd = document()->characterCount() - 1;
     const int start = std::min(e.position, docEnd);
     selection.cursor.setPosition(start == docEnd && start > 0 ? start - 1 : start);
-    selection.cursor.setPosition(std::min(start + e.length, std::max(docEnd, 1)), QTextCursor::KeepAnchor);
+    selection.cursor.setPosition(std::max(std::min(start + e.length, docEnd), selection.cursor.position()),
+                                 QTextCursor::KeepAnchor);
     selections << selection;
   }
   setExtraSelections(selections);

@@ -60,6 +60,17 @@ class TestMainWindow : public QObject {
     QCOMPARE(back.userName, QString("carol"));
   }
 
+  void productionThatCannotBeReachedKeepsTheStudioUsable() {
+    ConnectionSettings s = settingsFor("dave");
+    s.mode = ConnectionSettings::Mode::Production;
+    s.postgresUrl = "postgresql://dave@127.0.0.1:1/verdict";
+    StudioContext context(s);
+    QVERIFY2(context.connectionError().startsWith("PostgreSQL:"), qPrintable(context.connectionError()));
+    QVERIFY(context.publisher()->describe().contains("local policy files"));
+    context.draft().load(context.baseline());
+    QCOMPARE(context.draft().rowCount<Rule>(), 30);
+  }
+
   void changesFollowTheDraft() {
     StudioContext context(settingsFor("alice"));
     context.draft().load(context.baseline());

@@ -69,6 +69,8 @@ ChartsView::ChartsView(StudioContext& context, QWidget* parent) : QWidget(parent
     const QString path = QFileDialog::getSaveFileName(this, tr("Export data"), QStringLiteral("chart.csv"), tr("CSV (*.csv)"));
     if (!path.isEmpty()) exportCsv(path);
   });
+  connect(&context_, &StudioContext::settingsChanged, this, [this] { refresh(); });
+  refresh();
 }
 
 void ChartsView::setTimeframe(const QDateTime& from, const QDateTime& to, store::Granularity granularity) {
@@ -138,6 +140,7 @@ void ChartsView::draw() {
     for (const auto& line : data_.lines) {
       auto* series = new QLineSeries;
       series->setName(line.name);
+      series->setPointsVisible(true);  // a timeframe of one period is a single point per line
       for (const auto& p : line.points) {
         series->append(p);
         top = std::max(top, p.y());

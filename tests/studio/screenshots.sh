@@ -34,6 +34,65 @@ policy["lists"][0]["items"].append("NL02ABNA0123456789")
 json.dump(policy, open(sys.argv[2], "w"), indent=2)
 PY
 
+# An embedded store with real decisions: a private verdictd (with verdict-sim in-process, realistic
+# provider latency) decides 400 varied applications into its SQLite file, which becomes the studio's
+# embedded store; then version 1 is published through four eyes and the draft waits for approval —
+# what the approvals, history, decisions and charts views show.
+verdictd=$build/daemon/verdictd/verdictd
+[[ -x $verdictd ]] || { echo "screenshots: $verdictd is missing; build verdictd first" >&2; exit 2; }
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$work/verdictd.json" <<JSON
+{"port": $port, "data_dir": "$work/daemon", "identifier_key": "screenshot-key",
+ "tokens": [{"token": "screenshot-token-0123456789", "name": "shop-17", "scopes": ["decide", "read"]}]}
+JSON
+"$verdictd" --config "$work/verdictd.json" >"$work/verdictd.log" 2>&1 &
+daemon_pid=$!
+python3 - "$root/resources/samples/application.json" "$port" <<'PY'
+import concurrent.futures, json, random, sys, time, urllib.request
+base = json.load(open(sys.argv[1]))
+url = "http://127.0.0.1:%s/v1/decisions" % sys.argv[2]
+for _ in range(100):
+    try:
+        urllib.request.urlopen("http://127.0.0.1:%s/readyz" % sys.argv[2], timeout=1); break
+    except Exception:
+        time.sleep(0.1)
+markers = ["", "", "", "", "clean", "clean", "bkr-a", "bkr-2", "preventel", "lowscore", "ibanmismatch", "arrears"]
+def decide(i):
+    rnd = random.Random(i)
+    a = json.loads(json.dumps(base))
+    a["id"] = "APP-2026-%06d" % i
+    a["channel"] = rnd.choice(["shop", "web", "web"])
+    a["applicant"]["last_name"] = "Jansen-%d" % i
+    a["applicant"]["address"]["house_number"] = str(1 + i % 200)
+    m = rnd.choice(markers)
+    a["applicant"]["email"] = "klant%d%s@example.nl" % (i, ("+" + m) if m else "")
+    req = urllib.request.Request(url, json.dumps(a).encode(), {"Content-Type": "application/json",
+                                 "Authorization": "Bearer screenshot-token-0123456789"})
+    try:
+        urllib.request.urlopen(req, timeout=10).read()
+    except Exception as e:
+        print("decision %d: %s" % (i, e), file=sys.stderr)
+with concurrent.futures.ThreadPoolExecutor(16) as pool:
+    list(pool.map(decide, range(400)))
+PY
+kill -TERM "$daemon_pid" && wait "$daemon_pid" || true
+store="$XDG_DATA_HOME/Verdict/Verdict Studio/verdict.sqlite"
+mkdir -p "$(dirname "$store")"
+python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).backup(sqlite3.connect(sys.argv[2]))' "$work/daemon/verdict.db" "$store"
+for grant in alice:analyst alice:approver bob:analyst bob:approver; do
+  "$verdict" grant-role --sqlite "$store" --user "${grant%%:*}" --role "${grant##*:}" --granted-by screenshots >/dev/null
+done
+"$verdict" request-approval --sqlite "$store" --user bob --policy "$root/resources/policy/sample-policy.json" \
+    --comment "First version of the consumer policy: VFN 2025 norms, BKR above EUR 250." >/dev/null
+"$verdict" approve 1 --sqlite "$store" --user alice --comment "Simulated on November: as expected." >/dev/null
+"$verdict" publish-approved 1 --sqlite "$store" --user bob >/dev/null
+python3 - "$work/draft.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["version"] = 2; json.dump(d, open(sys.argv[1], "w"), indent=2)
+PY
+"$verdict" request-approval --sqlite "$store" --user alice --policy "$work/draft.json" \
+    --comment "Refer thin-file applicants below score 600 after the Q3 write-off review; tighter IBAN velocity." >/dev/null
+
 run() {
   if command -v xvfb-run >/dev/null; then
     xvfb-run -a -s "-screen 0 1600x1000x24" "$studio" "$@"

@@ -308,6 +308,48 @@ void write_reason(Writer& w, const Reason& r, bool effective) {
   w.end_object();
 }
 
+/// encode_velocity(v).dump(): per identifier (by name) the known counters (by name), and the error.
+void write_velocity(Writer& w, const VelocitySignals& v) {
+  struct Member {
+    std::string name;
+    std::int32_t value;
+  };
+  struct Group {
+    std::string_view name;
+    std::vector<Member> counters;
+  };
+  std::vector<Group> groups;
+  for (std::size_t id = 0; id < velocity_identifier_count; ++id) {
+    Group g{to_string(static_cast<VelocityIdentifier>(id)), {}};
+    for (std::size_t win = 0; win < velocity_window_count; ++win)
+      for (std::size_t m = 0; m < velocity_measure_count; ++m) {
+        const auto i = velocity_counter_index(static_cast<VelocityIdentifier>(id), static_cast<VelocityWindow>(win),
+                                              static_cast<VelocityMeasure>(m));
+        if (!v.is_known(i)) continue;
+        std::string name(to_string(static_cast<VelocityMeasure>(m)));
+        name += '_';
+        name += to_string(static_cast<VelocityWindow>(win));
+        g.counters.push_back({std::move(name), v.values[i]});
+      }
+    if (!g.counters.empty()) groups.push_back(std::move(g));
+  }
+  std::sort(groups.begin(), groups.end(), [](const Group& a, const Group& b) { return a.name < b.name; });
+  w.begin_object();
+  bool error_written = v.error.empty();
+  for (auto& g : groups) {
+    if (!error_written && std::string_view("error") < g.name) {
+      w.member("error", v.error);
+      error_written = true;
+    }
+    std::sort(g.counters.begin(), g.counters.end(), [](const Member& a, const Member& b) { return a.name < b.name; });
+    w.key(g.name).begin_object();
+    for (const auto& c : g.counters) w.member(c.name, static_cast<long long>(c.value));
+    w.end_object();
+  }
+  if (!error_written) w.member("error", v.error);
+  w.end_object();
+}
+
 }  // namespace
 
 std::string encode_text(const Case& c) {
@@ -324,7 +366,8 @@ std::string encode_text(const Case& c) {
     write_provider(w, id, c.providers);
   }
   w.end_object();
-  w.key("velocity").raw(encode_velocity(c.providers.velocity).dump());
+  w.key("velocity");
+  write_velocity(w, c.providers.velocity);
   w.end_object();
   return out;
 }

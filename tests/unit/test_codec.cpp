@@ -117,6 +117,12 @@ class CodecTest : public QObject {
       if (i % 13 == 4) c.application.applicant.device_id = "dev-\"quoted\"\n\t\x01-\xc3\xa9";
       if (i % 17 == 5) c.application.agent.clear();
       if (i % 19 == 6) c.providers.velocity = VelocitySignals{}, c.providers.velocity.error = "counter store unreachable";
+      if (i % 23 == 7) {  // counters of several identifiers and windows, and an error beside them
+        c.providers.velocity.set(VelocityIdentifier::Phone, VelocityWindow::Days30, VelocityMeasure::Applications, 4);
+        c.providers.velocity.set(VelocityIdentifier::Address, VelocityWindow::Hour1, VelocityMeasure::DistinctApplicants, 2);
+        c.providers.velocity.set(VelocityIdentifier::Email, VelocityWindow::Days7, VelocityMeasure::Applications, 1);
+        if (i % 2) c.providers.velocity.error = "partial";
+      }
       const std::string case_text = encode_text(c);
       QCOMPARE(case_text, encode(c).dump());
       const auto decoded = decode_case(json::parse(case_text));

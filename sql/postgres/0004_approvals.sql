@@ -30,14 +30,8 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = wanted) THEN
       BEGIN
         EXECUTE format('CREATE ROLE %I NOLOGIN', wanted);
-      EXCEPTION
-        WHEN duplicate_object OR unique_violation THEN
-          NULL;  -- another database of this cluster created it at the same moment
-        WHEN insufficient_privilege THEN
-          RAISE EXCEPTION 'migration 0004 needs the group role % and may not create it', wanted
-            USING HINT = 'as a superuser: CREATE ROLE verdict_analyst NOLOGIN; CREATE ROLE verdict_approver NOLOGIN; '
-                         'CREATE ROLE verdict_fraud NOLOGIN; CREATE ROLE verdict_compliance NOLOGIN; then migrate again',
-                  ERRCODE = 'insufficient_privilege';
+      EXCEPTION WHEN duplicate_object OR unique_violation THEN
+        NULL;  -- another database of this cluster created it at the same moment
       END;
     END IF;
   END LOOP;

@@ -5,7 +5,6 @@
 // definition and these must follow them.
 #include <algorithm>
 #include <charconv>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>

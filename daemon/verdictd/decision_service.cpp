@@ -124,10 +124,9 @@ std::optional<DecisionService::Remembered> DecisionService::recall(const std::st
 }
 
 std::string DecisionService::customer_key(const Application& a) const {
-  std::string subject = a.applicant.last_name + "|" + format_iso_date(a.applicant.date_of_birth) + "|" +
-                        a.applicant.address.postcode + "|" + a.applicant.address.house_number;
-  for (auto& c : subject) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return crypto::hmac_sha256_hex(config_.identifier_key, "customer|" + subject);
+  const std::string born = format_iso_date(a.applicant.date_of_birth);
+  return crypto::customer_key(config_.identifier_key, {a.applicant.last_name, born, a.applicant.address.postcode,
+                                                       a.applicant.address.house_number});
 }
 
 asio::awaitable<HandlerResult> DecisionService::decide(http::RequestContext& context) {

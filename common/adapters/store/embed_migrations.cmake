@@ -2,8 +2,8 @@
 #
 # Writes a header holding every NNNN_*.sql file of <dir>/postgres and <dir>/sqlite as raw string
 # literals, so an installed verdictd can create its schema without the source tree. Runs at configure
-# time; the globs are CONFIGURE_DEPENDS, so adding or editing a migration re-runs it on the next build,
-# and the header is only rewritten when its content changes (no needless rebuilds).
+# time; the globs are CONFIGURE_DEPENDS and every file is a configure dependency, so adding or editing a
+# migration re-runs it on the next build, and the header is only rewritten when its content changes.
 function(verdict_embed_migrations)
   cmake_parse_arguments(ARG "" "OUTPUT;SQL_DIR" "" ${ARGN})
   set(delimiter "verdict_sql")
@@ -15,6 +15,8 @@ function(verdict_embed_migrations)
   foreach(backend postgres sqlite)
     file(GLOB files CONFIGURE_DEPENDS "${ARG_SQL_DIR}/${backend}/[0-9][0-9][0-9][0-9]_*.sql")
     list(SORT files)
+    # CONFIGURE_DEPENDS notices files added or removed; this makes an edited file re-run it too.
+    set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${files})
     list(LENGTH files count)
     string(APPEND text "\ninline constexpr std::array<EmbeddedMigration, ${count}> embedded_${backend}{{\n")
     foreach(file IN LISTS files)

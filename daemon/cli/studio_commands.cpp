@@ -316,8 +316,8 @@ StudioCommands::StudioCommands(CLI::App& app) : args_(std::make_unique<Args>()) 
   a.export_cmd->add_option("--outcome", a.outcome, "only this outcome")
       ->check(CLI::IsMember({"ACCEPT", "ACCEPT_SIM_ONLY", "REFER", "REJECT"}));
   a.export_cmd->add_option("--out,-o", a.out_file, "write here instead of standard output");
-  a.export_cmd->add_option("--chart", a.chart, "a chart's data instead of decisions: acceptance, volume, reasons, latency, providers")
-      ->check(CLI::IsMember({"acceptance", "volume", "reasons", "latency", "providers"}));
+  a.export_cmd->add_option("--chart", a.chart, "a chart's data instead of decisions: acceptance, volume, reasons, latency, providers, reviews")
+      ->check(CLI::IsMember({"acceptance", "volume", "reasons", "latency", "providers", "reviews"}));
   a.export_cmd->add_option("--granularity", a.granularity, "hour, day (default) or week, in UTC")
       ->check(CLI::IsMember({"hour", "day", "week"}));
   a.export_cmd->add_option("--product", a.product, "only this product (sim_only, device), for acceptance, volume, reasons");
@@ -606,6 +606,7 @@ std::optional<int> StudioCommands::run(std::ostream& out, std::ostream& err) {
       if (a.chart == "volume") return export_chart((*charts)->volume(query), "rows");
       if (a.chart == "reasons") return export_chart((*charts)->top_reasons(query, a.limit), "reason codes");
       if (a.chart == "latency") return export_chart((*charts)->provider_latency(query), "rows");
+      if (a.chart == "reviews") return export_chart((*charts)->reviews(query), "rows");
       return export_chart((*charts)->provider_health(query), "rows");
     }
     auto compliance = a.export_conn.compliance();

@@ -12,6 +12,8 @@ QString title(ChartKind kind) {
     case ChartKind::Reasons: return QObject::tr("Top reason codes");
     case ChartKind::Latency: return QObject::tr("Provider latency p50 / p95 / p99");
     case ChartKind::ProviderErrors: return QObject::tr("Provider error and timeout rates");
+    case ChartKind::Referrals: return QObject::tr("Referral rate by channel (decisions referred to a person)");
+    case ChartKind::ReviewTimes: return QObject::tr("Review time: from referral to human decision");
   }
   return {};
 }
@@ -98,6 +100,35 @@ expected<ChartData, QString> loadChart(store::ChartStore& charts, ChartKind kind
         lines.add(provider + QObject::tr(" timeouts"), r.period_start_ms, 100.0 * r.timeout_rate());
       }
       data.yAxis = QObject::tr("of calls made (%)");
+      data.csv = csv_of(*rows);
+      break;
+    }
+    case ChartKind::Referrals: {
+      auto rows = charts.acceptance(query);
+      if (!rows) return failed(rows.error());
+      // Per channel, over the products: REFER / all decisions of the period.
+      std::map<std::pair<QString, std::int64_t>, std::pair<std::int64_t, std::int64_t>> referred;
+      for (const auto& r : *rows) {
+        auto& [refer, all] = referred[{QString::fromStdString(r.channel), r.period_start_ms}];
+        refer += r.refer;
+        all += r.decisions;
+      }
+      for (const auto& [key, counts] : referred)
+        if (counts.second > 0)
+          lines.add(key.first, key.second, 100.0 * static_cast<double>(counts.first) / static_cast<double>(counts.second));
+      data.yAxis = QObject::tr("referred (%)");
+      data.csv = csv_of(*rows);
+      break;
+    }
+    case ChartKind::ReviewTimes: {
+      auto rows = charts.reviews(query);
+      if (!rows) return failed(rows.error());
+      for (const auto& r : *rows) {
+        if (r.decided == 0) continue;
+        lines.add(QObject::tr("p50"), r.period_start_ms, r.p50_minutes);
+        lines.add(QObject::tr("p90"), r.period_start_ms, r.p90_minutes);
+      }
+      data.yAxis = QObject::tr("minutes in the queue");
       data.csv = csv_of(*rows);
       break;
     }

@@ -1,7 +1,8 @@
 #pragma once
 // The data behind one chart of the charts view, read from the ChartStore and shaped as series: a
 // line per channel x product (acceptance rate), per outcome (volume), per provider and percentile
-// (latency), per provider and failure (error / timeout rate), or bars (top reason codes). Kept with
+// (latency), per provider and failure (error / timeout rate), per channel (referral rate), per
+// percentile (time to a human decision), or bars (top reason codes). Kept with
 // the CSV the store writes for the same rows, so what is exported is what is drawn.
 #include <QDateTime>
 #include <QPointF>
@@ -12,7 +13,11 @@
 
 namespace verdict::studio {
 
-enum class ChartKind { Acceptance, Volume, Reasons, Latency, ProviderErrors };
+enum class ChartKind { Acceptance, Volume, Reasons, Latency, ProviderErrors, Referrals, ReviewTimes };
+/// Every kind, in the order the charts view offers them.
+inline constexpr ChartKind allChartKinds[] = {ChartKind::Acceptance, ChartKind::Volume,   ChartKind::Reasons,
+                                             ChartKind::Latency,    ChartKind::ProviderErrors, ChartKind::Referrals,
+                                             ChartKind::ReviewTimes};
 QString title(ChartKind kind);
 
 struct ChartSeries {

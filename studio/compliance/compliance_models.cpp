@@ -94,4 +94,59 @@ QVariant HistoryModel::headerData(int section, Qt::Orientation orientation, int 
   return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 
+void ReviewQueueModel::setItems(std::vector<store::ReviewItem> items) {
+  beginResetModel();
+  items_ = std::move(items);
+  endResetModel();
+}
+
+const store::ReviewItem* ReviewQueueModel::item(int row) const {
+  return row >= 0 && static_cast<std::size_t>(row) < items_.size() ? &items_[static_cast<std::size_t>(row)] : nullptr;
+}
+
+int ReviewQueueModel::rowOf(const std::string& decision_id) const {
+  for (std::size_t i = 0; i < items_.size(); ++i)
+    if (items_[i].decision_id == decision_id) return static_cast<int>(i);
+  return -1;
+}
+
+int ReviewQueueModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(items_.size());
+}
+int ReviewQueueModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+QVariant ReviewQueueModel::data(const QModelIndex& index, int role) const {
+  const auto* r = item(index.row());
+  if (!r || index.column() < 0 || index.column() >= ColumnCount) return {};
+  if (role == Qt::ForegroundRole && index.column() == Status) {
+    if (r->status == "pending") return QBrush(QColor(0xb0, 0x50, 0x00));
+    if (r->status == "decided") return QBrush(QColor(0x1b, 0x5e, 0x20));
+    return {};
+  }
+  if (role == Qt::ToolTipRole && index.column() == Decision) return q(r->decision_id);
+  if (role != Qt::DisplayRole && role != Qt::ToolTipRole) return {};
+  switch (index.column()) {
+    // The first block of the UUID tells items apart in a list; the tooltip and the detail show it whole.
+    case Decision: return q(r->decision_id.substr(0, 8));
+    case Kind: return r->kind == "override" ? tr("contested") : tr("referral");
+    case Status: return q(r->status);
+    case Waiting: return whenMs(r->created_at_ms);
+    case Automated: return q(r->automated_outcome);
+    case Channel: return q(r->channel);
+    case Shop: return q(r->shop_id);
+    case ClaimedBy: return q(r->claimed_by);
+    case Final: return q(r->final_outcome);
+    case DecidedBy: return q(r->decided_by);
+    case Reason: return q(r->reason);
+  }
+  return {};
+}
+
+QVariant ReviewQueueModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
+  static const char* names[] = {"Decision", "Kind", "Status", "In queue since", "Automated", "Channel", "Shop",
+                                "Claimed by", "Final", "Decided by", "Reason"};
+  return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
+}
+
 }  // namespace verdict::studio

@@ -31,6 +31,11 @@ expected<std::unique_ptr<store::ChartStore>, QString> openCharts(const Connectio
   return opened(store::open_sqlite_charts(s.sqlitePath.toStdString()));
 }
 
+expected<std::unique_ptr<store::ReviewStore>, QString> openReviews(const ConnectionSettings& s) {
+  if (production(s)) return opened(store::open_postgres_reviews(s.postgresUrl.toStdString()));
+  return opened(store::open_sqlite_reviews(s.sqlitePath.toStdString()));
+}
+
 QString whenMs(std::int64_t epochMs) {
   if (epochMs == 0) return {};
   return QDateTime::fromMSecsSinceEpoch(epochMs).toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm"));

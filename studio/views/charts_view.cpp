@@ -25,8 +25,7 @@ ChartsView::ChartsView(StudioContext& context, QWidget* parent) : QWidget(parent
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout;
   kind_ = new QComboBox(this);
-  for (ChartKind k : {ChartKind::Acceptance, ChartKind::Volume, ChartKind::Reasons, ChartKind::Latency,
-                      ChartKind::ProviderErrors})
+  for (ChartKind k : allChartKinds)
     kind_->addItem(title(k), static_cast<int>(k));
   granularity_ = new QComboBox(this);
   for (store::Granularity g : {store::Granularity::Hour, store::Granularity::Day, store::Granularity::Week})

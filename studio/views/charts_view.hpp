@@ -1,8 +1,9 @@
 #pragma once
 // Charts over the worker's per-minute aggregates (Qt Charts): acceptance rate by channel and
-// product, decision volume, top reason codes, provider latency p50/p95/p99 and provider error and
-// timeout rates, for a timeframe and a granularity (hour / day / week, UTC). Each exports its
-// picture as PNG and its data as CSV.
+// product, decision volume, top reason codes, provider latency p50/p95/p99, provider error and
+// timeout rates, and from the review queue the referral rate and the time to a human decision, for
+// a timeframe and a granularity (hour / day / week, UTC). Each exports its picture as PNG and its
+// data as CSV.
 #include <QWidget>
 
 #include "app/studio_context.hpp"

@@ -8,6 +8,7 @@
 #include "views/history_view.hpp"
 #include "views/policy_editor_view.hpp"
 #include "views/publish_view.hpp"
+#include "views/review_queue_view.hpp"
 #include "views/rollout_view.hpp"
 #include "views/simulation_view.hpp"
 
@@ -21,6 +22,7 @@ void registerStudioViews(ViewRegistry& registry) {
   registry.add<ApprovalsView>(QStringLiteral("approvals"), QObject::tr("Approvals"), QStringLiteral("dialog-ok"));
   registry.add<RolloutView>(QStringLiteral("rollout"), QObject::tr("Roll-out"), QStringLiteral("network-server"));
   registry.add<HistoryView>(QStringLiteral("history"), QObject::tr("Policy history"), QStringLiteral("view-history"));
+  registry.add<ReviewQueueView>(QStringLiteral("reviews"), QObject::tr("Review queue"), QStringLiteral("mail-mark-task"));
   registry.add<DecisionView>(QStringLiteral("decisions"), QObject::tr("Decisions"), QStringLiteral("system-search"));
   registry.add<ChartsView>(QStringLiteral("charts"), QObject::tr("Charts"), QStringLiteral("office-chart-line"));
 }

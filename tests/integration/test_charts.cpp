@@ -85,6 +85,41 @@ const CallRow call_rows[] = {
     {monday + 10 * hour + 5 * minute, "iban_check", "ok", 25, 1, 17},
 };
 
+// The review queue: five referrals and one override, worked out below per hour and per day.
+struct ReviewRow {
+  const char* id;
+  const char* kind;
+  std::int64_t created;
+  std::int64_t decided;  // 0: still pending
+  const char *channel, *final_outcome;
+};
+const ReviewRow review_rows[] = {
+    {"00000000-0000-4000-8000-00000000000a", "referral", monday + 9 * hour, monday + 9 * hour + 30 * minute, "web", "ACCEPT"},
+    {"00000000-0000-4000-8000-00000000000b", "referral", monday + 9 * hour + 10 * minute, monday + 10 * hour + 10 * minute, "web", "REJECT"},
+    {"00000000-0000-4000-8000-00000000000c", "referral", monday + 10 * hour, monday + day + 10 * hour, "shop", "ACCEPT_SIM_ONLY"},
+    {"00000000-0000-4000-8000-00000000000d", "referral", monday + 10 * hour + 20 * minute, 0, "shop", ""},
+    {"00000000-0000-4000-8000-00000000000e", "override", monday + 11 * hour, monday + 11 * hour, "web", "REJECT"},
+    {"00000000-0000-4000-8000-00000000000f", "referral", monday - day, monday + 8 * hour, "web", "ACCEPT"},  // entered before
+};
+
+/// The review items; `suffix` is how the database names its instant columns ("" or "_ms").
+std::string review_inserts(const std::function<std::string(std::int64_t)>& instant, const std::string& suffix) {
+  std::string text;
+  auto q = [](const char* s) { return std::string("'") + s + "'"; };
+  for (const auto& r : review_rows) {
+    const bool decided = r.decided != 0;
+    const std::string automated = std::string(r.kind) == "override" ? "'ACCEPT'" : "'REFER'";
+    text += "INSERT INTO review_items (decision_id, kind, status, created_at" + suffix +
+            ", automated_outcome, channel, shop_id, claimed_by, claimed_at" + suffix + ", final_outcome, decided_by, decided_at" +
+            suffix + ", reason) VALUES (" + q(r.id) + ", " + q(r.kind) + ", " + (decided ? "'decided'" : "'pending'") + ", " +
+            instant(r.created) + ", " + automated + ", " + q(r.channel) + ", 'SHOP-1', " +
+            (decided ? "'fay', " + instant(r.created) + ", " + q(r.final_outcome) + ", 'fay', " + instant(r.decided) + ", 'checked'"
+                     : std::string("NULL, NULL, NULL, NULL, NULL, NULL")) +
+            ");";
+  }
+  return text;
+}
+
 /// The inserts, with `instant` spelling an epoch-millisecond instant the way the database stores it.
 std::string inserts(const std::function<std::string(std::int64_t)>& instant) {
   std::string text;
@@ -123,9 +158,13 @@ class ChartsTest : public QObject {
   void initTestCase() {
     if (const QString failed = verdict::test::create_scratch_database(database); !failed.isEmpty()) QFAIL(qPrintable(failed));
     ok(migrate_postgres(verdict::test::postgres_server + database), "migrate");
-    sql(database, inserts([](std::int64_t ms) {
-          return "timestamptz 'epoch' + " + std::to_string(ms) + " * interval '1 millisecond'";
-        }));
+    const auto timestamptz = [](std::int64_t ms) {
+      return "timestamptz 'epoch' + " + std::to_string(ms) + " * interval '1 millisecond'";
+    };
+    std::string reviewed;
+    for (const auto& r : review_rows)
+      reviewed += "INSERT INTO decision_ids VALUES ('" + std::string(r.id) + "', " + timestamptz(r.created) + ");";
+    sql(database, inserts(timestamptz) + reviewed + review_inserts(timestamptz, ""));
     temp = fs::temp_directory_path() / ("verdict-charts-test-" + pid);
     fs::remove_all(temp);
     fs::create_directories(temp);
@@ -134,7 +173,10 @@ class ChartsTest : public QObject {
     sqlite3* db = nullptr;
     QCOMPARE(sqlite3_open(sqlite_file.c_str(), &db), SQLITE_OK);
     char* message = nullptr;
-    const std::string statements = inserts([](std::int64_t ms) { return std::to_string(ms); });
+    // The review items reference decisions, which this file has none of: this connection does not
+    // turn foreign keys on (SQLite's default), so the queue rows stand alone.
+    const auto epoch_ms = [](std::int64_t ms) { return std::to_string(ms); };
+    const std::string statements = inserts(epoch_ms) + review_inserts(epoch_ms, "_ms");
     const int rc = sqlite3_exec(db, statements.c_str(), nullptr, nullptr, &message);
     const std::string error = message ? message : "";
     sqlite3_free(message);
@@ -292,6 +334,52 @@ class ChartsTest : public QObject {
     QVERIFY(qFuzzyCompare(health[0].error_rate(), 2.0 / 105));
     QVERIFY(qFuzzyCompare(health[0].timeout_rate(), 3.0 / 105));
     QCOMPARE(health[1].error_rate(), 0.0);
+  }
+
+  void review_counts_and_times_data() { backends(); }
+  void review_counts_and_times() {
+    QFETCH(QString, backend);
+    auto store = charts(backend);
+    const auto daily = ok(store->reviews(query(monday, monday + 2 * day, Granularity::Day)), "daily");
+    QCOMPARE(daily.size(), std::size_t{2});
+    QCOMPARE(daily[0].period_start_ms, monday);
+    QCOMPARE(daily[0].referred, std::int64_t{4});  // not the one that entered the day before
+    QCOMPARE(daily[0].decided, std::int64_t{3});   // waits 30, 60 and 1920 minutes
+    QCOMPARE(daily[0].decided_accept, std::int64_t{2});
+    QCOMPARE(daily[0].decided_reject, std::int64_t{1});
+    QCOMPARE(daily[0].overridden, std::int64_t{1});
+    QCOMPARE(daily[0].p50_minutes, 60.0);
+    QCOMPARE(daily[0].p90_minutes, 1920.0);
+    QCOMPARE(daily[0].max_minutes, 1920.0);
+    QCOMPARE(daily[1].period_start_ms, monday + day);
+    QCOMPARE(daily[1].referred, std::int64_t{0});
+    QCOMPARE(daily[1].decided, std::int64_t{1});
+    QCOMPARE(daily[1].decided_accept_sim_only, std::int64_t{1});
+    QCOMPARE(daily[1].p50_minutes, 1440.0);
+
+    const auto hourly = ok(store->reviews(query(monday, monday + day, Granularity::Hour)), "hourly");
+    QCOMPARE(hourly.size(), std::size_t{4});  // 08:00, 09:00, 10:00, 11:00
+    QCOMPARE(hourly[0].period_start_ms, monday + 8 * hour);
+    QCOMPARE(hourly[0].decided, std::int64_t{1});
+    QCOMPARE(hourly[1].referred, std::int64_t{2});
+    QCOMPARE(hourly[1].decided, std::int64_t{1});
+    QCOMPARE(hourly[1].p50_minutes, 30.0);
+    QCOMPARE(hourly[2].referred, std::int64_t{2});
+    QCOMPARE(hourly[2].p50_minutes, 60.0);
+    QCOMPARE(hourly[3].overridden, std::int64_t{1});
+    QCOMPARE(hourly[3].decided, std::int64_t{0});
+
+    const auto shop = ok(store->reviews(query(monday, monday + 2 * day, Granularity::Day, "shop")), "shop");
+    QCOMPARE(shop.size(), std::size_t{2});
+    QCOMPARE(shop[0].referred, std::int64_t{2});
+    QCOMPARE(shop[0].decided, std::int64_t{0});
+    QCOMPARE(shop[1].decided, std::int64_t{1});
+
+    std::ostringstream csv;
+    write_csv(csv, daily);
+    QVERIFY(csv.str().starts_with("period_start,referred,decided,decided_accept,decided_accept_sim_only,decided_reject,"
+                                  "overridden,p50_minutes,p90_minutes,max_minutes\r\n2026-11-30T00:00:00.000Z,4,3,2,0,1,1,60.0,"
+                                  "1920.0,1920.0\r\n"));
   }
 
   void csv_exports_data() { backends(); }

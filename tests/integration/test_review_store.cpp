@@ -221,7 +221,7 @@ class ReviewStoreTest : public QObject {
     QStringList actions;
     for (const auto& e : *entries) actions << QString::fromStdString(e.actor + " " + e.action);
     QCOMPARE(actions, (QStringList{"anna review.claim", "anna review.decide", "carla review.override"}));
-    const auto details = json::parse((*entries)[1].details_json);
+    const auto details = json::parse((*entries)[1].details);
     QCOMPARE(details["final_outcome"], json("ACCEPT_SIM_ONLY"));
     QCOMPARE(details["reason"], json("income proof seen, but no device credit"));
     QCOMPARE(details["automated_outcome"], json("REFER"));

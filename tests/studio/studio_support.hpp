@@ -1,11 +1,18 @@
 #pragma once
-// Helpers for the studio tests: the sample policy as a document, generated large policies.
+// Helpers for the studio tests: the sample policy as a document, generated large policies, and
+// decisions recorded as verdictd stores them.
 #include <QtTest/QtTest>
 
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
+#include "crypto/hashing.hpp"
+#include "domain/codec.hpp"
 #include "files/policy_files.hpp"
 #include "policy/policy.hpp"
+#include "store/compliance_store.hpp"
+#include "store/decision_store.hpp"
 
 namespace verdict::studio::test {
 
@@ -32,6 +39,54 @@ inline verdict::PolicyDocument largePolicy(std::size_t rules) {
     document.rules.push_back(std::move(r));
   }
   return document;
+}
+
+template <class T>
+T ok(expected<T, store::StoreError> result, const char* what) {
+  if (!result) qFatal("%s: %s", what, result.error().message.c_str());
+  return std::move(*result);
+}
+
+inline void ok(expected<void, store::StoreError> result, const char* what) {
+  if (!result) qFatal("%s: %s", what, result.error().message.c_str());
+}
+
+constexpr const char* identifier_key = "studio-test-key";
+constexpr std::int64_t received_at = 1796083200000;  // 2026-12-01T00:00:00Z
+
+/// A decision as verdictd stores it: the sample case `caseFile` (resources/samples/<caseFile>.json)
+/// decided by the sample policy, received at `receivedAt`.
+inline store::DecisionRecord decided(const std::string& id, const std::string& caseFile = "case-accept",
+                                     std::int64_t receivedAt = received_at) {
+  const auto policy = files::load_policy(sourcePath("resources/policy/sample-policy.json"));
+  if (!policy) qFatal("sample policy does not load");
+  std::ifstream in(sourcePath("resources/samples/" + caseFile + ".json"));
+  auto c = decode_case(nlohmann::json::parse(in));
+  if (!c) qFatal("sample case does not decode");
+  const Decision decision = (*policy)->explain(*c);
+  nlohmann::json answered = encode(decision);
+  answered["decision_id"] = id;
+  answered["received_at"] = store::iso_utc_ms(receivedAt);
+  answered["elapsed_ms"] = 41;
+  store::DecisionRecord r;
+  r.decision_id = id;
+  r.application_id = c->application.id;
+  r.received_at_ms = receivedAt;
+  r.channel = std::string(to_string(c->application.channel));
+  r.shop_id = c->application.shop_id;
+  r.outcome = std::string(to_string(decision.outcome));
+  r.policy_name = decision.policy_name;
+  r.policy_version = decision.policy_version;
+  r.policy_hash = decision.policy_hash;
+  r.elapsed_ms = 41;
+  const auto& a = c->application.applicant;
+  const std::string birth = format_iso_date(a.date_of_birth);
+  const crypto::CustomerIdentifiers who{a.last_name, birth, a.address.postcode, a.address.house_number};
+  r.customer_key = crypto::customer_key(identifier_key, who);
+  r.case_json = encode(*c).dump();
+  r.decision_json = answered.dump();
+  r.provider_calls = {{"bkr", "ok", 180, false, ""}, {"iban_check", "unavailable", 800, false, "timeout after 800 ms"}};
+  return r;
 }
 
 }  // namespace verdict::studio::test

@@ -29,18 +29,10 @@ using namespace verdict::studio;
 
 namespace {
 
-constexpr const char* identifier_key = "studio-test-key";
-constexpr std::int64_t received_at = 1796083200000;  // 2026-12-01T00:00:00Z
+using test::identifier_key;
+using test::received_at;
 
-template <class T>
-T ok(expected<T, store::StoreError> result, const char* what) {
-  if (!result) qFatal("%s: %s", what, result.error().message.c_str());
-  return std::move(*result);
-}
-
-void ok(expected<void, store::StoreError> result, const char* what) {
-  if (!result) qFatal("%s: %s", what, result.error().message.c_str());
-}
+using test::ok;
 
 ConnectionSettings embeddedAs(const QTemporaryDir& dir, const QString& user) {
   ConnectionSettings s;
@@ -49,39 +41,6 @@ ConnectionSettings embeddedAs(const QTemporaryDir& dir, const QString& user) {
   s.policyDirectory = dir.filePath(QStringLiteral("policies"));
   s.userName = user;
   return s;
-}
-
-/// A decision as verdictd stores it: the sample case decided by the sample policy.
-store::DecisionRecord decided(const std::string& id) {
-  const auto policy = files::load_policy(test::sourcePath("resources/policy/sample-policy.json"));
-  if (!policy) qFatal("sample policy does not load");
-  std::ifstream in(test::sourcePath("resources/samples/case-accept.json"));
-  auto c = decode_case(nlohmann::json::parse(in));
-  if (!c) qFatal("sample case does not decode");
-  const Decision decision = (*policy)->explain(*c);
-  nlohmann::json answered = encode(decision);
-  answered["decision_id"] = id;
-  answered["received_at"] = "2026-12-01T00:00:00.000Z";
-  answered["elapsed_ms"] = 41;
-  store::DecisionRecord r;
-  r.decision_id = id;
-  r.application_id = c->application.id;
-  r.received_at_ms = received_at;
-  r.channel = std::string(to_string(c->application.channel));
-  r.shop_id = c->application.shop_id;
-  r.outcome = std::string(to_string(decision.outcome));
-  r.policy_name = decision.policy_name;
-  r.policy_version = decision.policy_version;
-  r.policy_hash = decision.policy_hash;
-  r.elapsed_ms = 41;
-  const auto& a = c->application.applicant;
-  const std::string birth = format_iso_date(a.date_of_birth);
-  const crypto::CustomerIdentifiers who{a.last_name, birth, a.address.postcode, a.address.house_number};
-  r.customer_key = crypto::customer_key(identifier_key, who);
-  r.case_json = encode(*c).dump();
-  r.decision_json = answered.dump();
-  r.provider_calls = {{"bkr", "ok", 180, false, ""}, {"iban_check", "unavailable", 800, false, "timeout after 800 ms"}};
-  return r;
 }
 
 }  // namespace
@@ -100,7 +59,7 @@ class TestComplianceViews : public QObject {
                               std::pair{"bob", store::Role::Approver}})
       ok(store::grant_sqlite_role(file(), user, role, "setup"), "grant");
     auto decisions = ok(store::open_sqlite(file()), "decision store");
-    const auto record = decided(decisionId);
+    const auto record = test::decided(decisionId);
     ok(decisions->write(std::span(&record, 1)), "write");
   }
 

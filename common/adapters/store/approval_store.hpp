@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/audit.hpp"
 #include "store/decision_store.hpp"
 #include "util/expected.hpp"
 
@@ -73,13 +74,6 @@ struct NewApprovalRequest {
   std::string content_hash;  // "sha256:…" over the canonical document (files::policy_content_hash)
   std::string comment;       // mandatory
   RequestKind kind = RequestKind::Standard;
-};
-
-struct AuditEntry {
-  std::int64_t id = 0;
-  std::int64_t at_ms = 0;
-  std::string actor, action, subject;
-  std::string details;  // JSON object
 };
 
 struct RequestFilter {

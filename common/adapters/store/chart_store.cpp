@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <ostream>
@@ -101,6 +102,9 @@ class Queries {
   /// The minute as epoch milliseconds, and "the minute lies in [$1, $2)".
   virtual std::string_view minute_ms() const = 0;
   virtual std::string_view in_range() const = 0;
+  /// review_items' entered and decided instants as epoch milliseconds (decided NULL while open).
+  virtual std::string_view review_created_ms() const = 0;
+  virtual std::string_view review_decided_ms() const = 0;
 };
 
 std::int64_t number(const std::string& text) { return text.empty() ? 0 : std::stoll(text); }
@@ -134,6 +138,8 @@ class PostgresQueries final : public Queries {
     return "minute >= timestamptz 'epoch' + $1 * interval '1 millisecond' AND "
            "minute < timestamptz 'epoch' + $2 * interval '1 millisecond'";
   }
+  std::string_view review_created_ms() const override { return "(extract(epoch FROM created_at) * 1000)::bigint"; }
+  std::string_view review_decided_ms() const override { return "(extract(epoch FROM decided_at) * 1000)::bigint"; }
 
  private:
   postgres::Session session_;
@@ -166,6 +172,8 @@ class SqliteQueries final : public Queries {
   }
   std::string_view minute_ms() const override { return "minute_ms"; }
   std::string_view in_range() const override { return "minute_ms >= $1 AND minute_ms < $2"; }
+  std::string_view review_created_ms() const override { return "created_at_ms"; }
+  std::string_view review_decided_ms() const override { return "decided_at_ms"; }
 
  private:
   std::mutex mutex_;
@@ -297,6 +305,61 @@ class SqlChartStore final : public ChartStore {
     return out;
   }
 
+  expected<std::vector<ReviewPoint>, StoreError> reviews(const ChartQuery& q) override {
+    std::string sql =
+        "SELECT kind, {created}, coalesce({decided}, -1), coalesce(final_outcome, '') FROM review_items "
+        "WHERE (({created} >= $1 AND {created} < $2) OR ({decided} >= $1 AND {decided} < $2)) "
+        "AND (CAST($3 AS TEXT) = '' OR channel = $3)";
+    replace_all(sql, "{created}", q_->review_created_ms());
+    replace_all(sql, "{decided}", q_->review_decided_ms());
+    auto rows = run(q, std::move(sql), {q.from_ms, q.to_ms, q.channel}, "charting the review queue");
+    if (!rows) return unexpected(rows.error());
+    std::map<std::int64_t, ReviewPoint> periods;
+    std::map<std::int64_t, std::vector<double>> waited;  // minutes, per period decided in
+    auto in_range = [&](std::int64_t at) { return at >= q.from_ms && at < q.to_ms; };
+    auto point = [&](std::int64_t at) -> ReviewPoint& {
+      const std::int64_t period = period_start(at, q.granularity);
+      auto& p = periods[period];
+      p.period_start_ms = period;
+      return p;
+    };
+    for (const auto& r : *rows) {
+      const bool override_kind = r[0] == "override";
+      const std::int64_t created = number(r[1]), decided = number(r[2]);
+      if (override_kind) {
+        // An override is decided when it is made: it counts once, when it was made.
+        if (in_range(created)) ++point(created).overridden;
+        continue;
+      }
+      if (in_range(created)) ++point(created).referred;
+      if (decided >= 0 && in_range(decided)) {
+        ReviewPoint& p = point(decided);
+        ++p.decided;
+        if (r[3] == "ACCEPT") ++p.decided_accept;
+        else if (r[3] == "ACCEPT_SIM_ONLY") ++p.decided_accept_sim_only;
+        else if (r[3] == "REJECT") ++p.decided_reject;
+        waited[p.period_start_ms].push_back(static_cast<double>(decided - created) / 60'000.0);
+      }
+    }
+    std::vector<ReviewPoint> out;
+    for (auto& [period, p] : periods) {
+      if (auto w = waited.find(period); w != waited.end()) {
+        auto& minutes = w->second;
+        std::sort(minutes.begin(), minutes.end());
+        auto rank = [&](double f) {
+          const auto n = static_cast<double>(minutes.size());
+          const auto at = static_cast<std::size_t>(std::max(1.0, std::ceil(f * n))) - 1;
+          return minutes[std::min(at, minutes.size() - 1)];
+        };
+        p.p50_minutes = rank(0.50);
+        p.p90_minutes = rank(0.90);
+        p.max_minutes = minutes.back();
+      }
+      out.push_back(p);
+    }
+    return out;
+  }
+
  private:
   static std::vector<Param> range(const ChartQuery& q) { return {q.from_ms, q.to_ms}; }
   static std::vector<Param> filters(const ChartQuery& q) { return {q.from_ms, q.to_ms, q.channel, q.product}; }
@@ -376,6 +439,16 @@ void write_csv(std::ostream& out, const std::vector<ProviderHealthPoint>& points
     csv::row(out, {iso_utc_ms(p.period_start_ms), p.provider, std::to_string(p.ok), std::to_string(p.cached),
                    std::to_string(p.timeout), std::to_string(p.error), std::to_string(p.circuit_open),
                    rate(p.error_rate()), rate(p.timeout_rate())});
+}
+
+void write_csv(std::ostream& out, const std::vector<ReviewPoint>& points) {
+  csv::row(out, {"period_start", "referred", "decided", "decided_accept", "decided_accept_sim_only", "decided_reject",
+                 "overridden", "p50_minutes", "p90_minutes", "max_minutes"});
+  for (const auto& p : points)
+    csv::row(out, {iso_utc_ms(p.period_start_ms), std::to_string(p.referred), std::to_string(p.decided),
+                   std::to_string(p.decided_accept), std::to_string(p.decided_accept_sim_only),
+                   std::to_string(p.decided_reject), std::to_string(p.overridden), ms(p.p50_minutes),
+                   ms(p.p90_minutes), ms(p.max_minutes)});
 }
 
 }  // namespace verdict::store

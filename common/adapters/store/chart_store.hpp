@@ -2,7 +2,8 @@
 // What the studio's charts show, read from the per-minute aggregates (sql/*/0002_aggregates.sql,
 // kept by the decision store and verdict-worker): for a timeframe and a granularity (hour, day or ISO
 // week, in UTC), acceptance by channel and product, decision volume by outcome, the top reason codes,
-// provider latency percentiles from the histogram buckets, and provider error and timeout rates.
+// provider latency percentiles from the histogram buckets, and provider error and timeout rates; and,
+// from the review queue itself (human-scale, so read row by row), referrals and review times.
 // Plain structs, with a CSV form of each for export. PostgreSQL or the embedded SQLite file.
 #include <array>
 #include <cstdint>
@@ -82,6 +83,17 @@ struct ProviderHealthPoint {
   }
 };
 
+/// The human review queue in one period (its channel filter applies; product does not, since an item
+/// has none): referrals that entered it, contested decisions overridden, referrals a person decided,
+/// and how long those waited — from entering the queue to the human decision — as percentiles over
+/// the referrals decided in the period (nearest rank), in minutes.
+struct ReviewPoint {
+  std::int64_t period_start_ms = 0;
+  std::int64_t referred = 0, decided = 0, overridden = 0;
+  std::int64_t decided_accept = 0, decided_accept_sim_only = 0, decided_reject = 0;
+  double p50_minutes = 0, p90_minutes = 0, max_minutes = 0;
+};
+
 class ChartStore {
  public:
   virtual ~ChartStore() = default;
@@ -94,6 +106,8 @@ class ChartStore {
   /// Oldest period first; within a period by provider. Channel and product filters do not apply.
   virtual expected<std::vector<LatencyPoint>, StoreError> provider_latency(const ChartQuery& q) = 0;
   virtual expected<std::vector<ProviderHealthPoint>, StoreError> provider_health(const ChartQuery& q) = 0;
+  /// Oldest period first; a period appears when anything entered or left the queue in it.
+  virtual expected<std::vector<ReviewPoint>, StoreError> reviews(const ChartQuery& q) = 0;
 };
 
 expected<std::unique_ptr<ChartStore>, StoreError> open_postgres_charts(const std::string& url);
@@ -116,5 +130,6 @@ void write_csv(std::ostream& out, const std::vector<VolumePoint>& points);
 void write_csv(std::ostream& out, const std::vector<ReasonCount>& reasons);
 void write_csv(std::ostream& out, const std::vector<LatencyPoint>& points);
 void write_csv(std::ostream& out, const std::vector<ProviderHealthPoint>& points);
+void write_csv(std::ostream& out, const std::vector<ReviewPoint>& points);
 
 }  // namespace verdict::store

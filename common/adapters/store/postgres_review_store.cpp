@@ -91,11 +91,11 @@ class PostgresReviewStore final : public review::ConditionalReviewStore {
     return run("reading the audit log", [&](pqxx::connection& c) {
       pqxx::read_transaction t(c);
       std::vector<AuditEntry> out;
-      for (const auto& row : t.exec_params("SELECT (extract(epoch FROM at) * 1000)::bigint, actor, action, subject,"
+      for (const auto& row : t.exec_params("SELECT id, (extract(epoch FROM at) * 1000)::bigint, actor, action, subject,"
                                            " details::text FROM audit_log WHERE subject = $1 ORDER BY id",
                                            std::string(subject)))
-        out.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                       row[3].as<std::string>(), row[4].as<std::string>()});
+        out.push_back({row[0].as<std::int64_t>(), row[1].as<std::int64_t>(), row[2].as<std::string>(),
+                       row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>()});
       return out;
     });
   }

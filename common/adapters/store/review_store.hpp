@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/audit.hpp"
 #include "store/decision_store.hpp"
 
 namespace verdict::store {
@@ -55,12 +56,6 @@ struct ReviewFilter {
   std::string channel, shop_id;
   std::size_t limit = 100;  // oldest first
   std::size_t offset = 0;
-};
-
-struct AuditEntry {
-  std::int64_t at_ms = 0;
-  std::string actor, action, subject;
-  std::string details_json;
 };
 
 struct ReviewError {

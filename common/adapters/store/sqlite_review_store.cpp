@@ -81,14 +81,15 @@ class SqliteReviewStore final : public review::ConditionalReviewStore {
 
   expected<std::vector<AuditEntry>, ReviewError> audit(std::string_view subject) override {
     std::lock_guard lock(mutex_);
-    auto statement = prepare("SELECT at_ms, actor, action, subject, details FROM audit_log WHERE subject = ?1 ORDER BY id");
+    auto statement = prepare("SELECT id, at_ms, actor, action, subject, details FROM audit_log WHERE subject = ?1 ORDER BY id");
     if (!statement) return unexpected(statement.error());
     sqlite3_stmt* s = statement->get();
     Binder(s).text(subject);
     std::vector<AuditEntry> out;
     int rc = SQLITE_ROW;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-      out.push_back({sqlite3_column_int64(s, 0), column_text(s, 1), column_text(s, 2), column_text(s, 3), column_text(s, 4)});
+      out.push_back({sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1), column_text(s, 2), column_text(s, 3),
+                     column_text(s, 4), column_text(s, 5)});
     if (rc != SQLITE_DONE) return unexpected(unavailable(sqlite::error(db_.get(), "reading the audit log")));
     return out;
   }

@@ -18,6 +18,8 @@ ConnectionDialog::ConnectionDialog(const ConnectionSettings& settings, QWidget* 
   ui_->userEdit->setText(settings.userName);
   ui_->postgresEdit->setText(settings.postgresUrl);
   ui_->kafkaEdit->setText(settings.kafkaBrokers);
+  ui_->policyTopicEdit->setText(settings.policyTopic);
+  ui_->fleetTopicEdit->setText(settings.fleetTopic);
   connect(ui_->embeddedRadio, &QRadioButton::toggled, this, &ConnectionDialog::updateEnabled);
   connect(ui_->testButton, &QPushButton::clicked, this, [this] {
     ui_->testResult->setText(tr("Connecting..."));
@@ -35,7 +37,7 @@ void ConnectionDialog::updateEnabled() {
   for (QWidget* w : {static_cast<QWidget*>(ui_->sqliteEdit), static_cast<QWidget*>(ui_->policyDirEdit)})
     w->setEnabled(embedded);
   ui_->postgresEdit->setEnabled(!embedded);
-  ui_->kafkaEdit->setEnabled(!embedded);
+  for (QLineEdit* edit : {ui_->kafkaEdit, ui_->policyTopicEdit, ui_->fleetTopicEdit}) edit->setEnabled(!embedded);
 }
 
 ConnectionSettings ConnectionDialog::settings() const {
@@ -46,6 +48,10 @@ ConnectionSettings ConnectionDialog::settings() const {
   s.userName = ui_->userEdit->text().trimmed();
   s.postgresUrl = ui_->postgresEdit->text().trimmed();
   s.kafkaBrokers = ui_->kafkaEdit->text().trimmed();
+  // An emptied topic field means the default, not a topic without a name.
+  const ConnectionSettings defaults = ConnectionSettings::defaults();
+  s.policyTopic = ui_->policyTopicEdit->text().trimmed().isEmpty() ? defaults.policyTopic : ui_->policyTopicEdit->text().trimmed();
+  s.fleetTopic = ui_->fleetTopicEdit->text().trimmed().isEmpty() ? defaults.fleetTopic : ui_->fleetTopicEdit->text().trimmed();
   return s;
 }
 

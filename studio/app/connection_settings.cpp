@@ -13,6 +13,8 @@ ConnectionSettings ConnectionSettings::defaults() {
   s.policyDirectory = QDir(base).filePath(QStringLiteral("policies"));
   s.postgresUrl = QStringLiteral("postgresql://127.0.0.1:5432/verdict");
   s.kafkaBrokers = QStringLiteral("127.0.0.1:9092");
+  s.policyTopic = QStringLiteral("verdict.policies");
+  s.fleetTopic = QStringLiteral("verdict.fleet");
   s.userName = qEnvironmentVariable("USER", QStringLiteral("analyst"));
   return s;
 }
@@ -26,6 +28,8 @@ ConnectionSettings ConnectionSettings::load(QSettings& settings) {
   s.policyDirectory = settings.value(QStringLiteral("policy_directory"), s.policyDirectory).toString();
   s.postgresUrl = settings.value(QStringLiteral("postgres_url"), s.postgresUrl).toString();
   s.kafkaBrokers = settings.value(QStringLiteral("kafka_brokers"), s.kafkaBrokers).toString();
+  s.policyTopic = settings.value(QStringLiteral("kafka_policy_topic"), s.policyTopic).toString();
+  s.fleetTopic = settings.value(QStringLiteral("kafka_fleet_topic"), s.fleetTopic).toString();
   s.userName = settings.value(QStringLiteral("user"), s.userName).toString();
   settings.endGroup();
   return s;
@@ -38,6 +42,8 @@ void ConnectionSettings::save(QSettings& settings) const {
   settings.setValue(QStringLiteral("policy_directory"), policyDirectory);
   settings.setValue(QStringLiteral("postgres_url"), postgresUrl);
   settings.setValue(QStringLiteral("kafka_brokers"), kafkaBrokers);
+  settings.setValue(QStringLiteral("kafka_policy_topic"), policyTopic);
+  settings.setValue(QStringLiteral("kafka_fleet_topic"), fleetTopic);
   settings.setValue(QStringLiteral("user"), userName);
   settings.endGroup();
 }

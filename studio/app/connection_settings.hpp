@@ -14,6 +14,8 @@ struct ConnectionSettings {
   QString policyDirectory;  // embedded: live.json, versions/, approvals/
   QString postgresUrl;      // production, e.g. postgresql://alice@db:5432/verdict
   QString kafkaBrokers;     // production, e.g. broker1:9092,broker2:9092
+  QString policyTopic;      // production: the compacted topic releases go to (verdictd's kafka_policy_topic)
+  QString fleetTopic;       // production: the daemons' heartbeats (verdictd's kafka_fleet_topic)
   QString userName;         // who edits and approves in embedded mode (production: the database login)
 
   /// The defaults: embedded, under the user's application data folder.

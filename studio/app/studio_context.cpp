@@ -33,7 +33,8 @@ void StudioContext::setSettings(ConnectionSettings settings) {
   connectionError_.clear();
   if (settings_.mode == ConnectionSettings::Mode::Production) {
     const std::string policy = draft_.data().name.empty() ? samplePolicy().name : draft_.data().name;
-    auto production = StorePublisher::openProduction(settings_.postgresUrlWithTimeout(), settings_.kafkaBrokers, policy);
+    auto production = StorePublisher::openProduction(settings_.postgresUrlWithTimeout(), settings_.kafkaBrokers, policy,
+                                                     {settings_.policyTopic.toStdString(), settings_.fleetTopic.toStdString()});
     if (production) {
       setPublisher(std::move(*production));
       emit settingsChanged();

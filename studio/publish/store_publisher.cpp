@@ -73,8 +73,9 @@ expected<verdict::PolicyDocument, QString> decodeDocument(const std::string& tex
 /// Records the version (policy_versions), then produces the release so every verdictd picks it up.
 class ReleasePublisher final : public store::PolicyPublisher {
  public:
-  ReleasePublisher(store::PolicyVersionStore& versions, const std::optional<kafka::ClientSettings>& kafka)
-      : record_(versions), versions_(versions), kafka_(kafka) {}
+  ReleasePublisher(store::PolicyVersionStore& versions, const std::optional<kafka::ClientSettings>& kafka,
+                   const kafka::RolloutTopics& topics)
+      : record_(versions), versions_(versions), kafka_(kafka), topics_(topics) {}
 
   expected<int, store::StoreError> publish(const store::ApprovalRequest& request) override {
     auto version = record_.publish(request);
@@ -86,11 +87,11 @@ class ReleasePublisher final : public store::PolicyPublisher {
     const PolicyRelease release{v.name, v.version, v.content_hash, v.document, v.author, v.approver, v.comment,
                                 v.published_at_ms};
     const std::string label = v.name + "@" + std::to_string(v.version);
-    if (auto topics = kafka::ensure_rollout_topics(*kafka_, {}); !topics)
+    if (auto topics = kafka::ensure_rollout_topics(*kafka_, topics_); !topics)
       return unexpected(store::StoreError{topics.error().message + "; " + label + " is recorded but not rolled out", true});
     auto producer = kafka::Producer::create(*kafka_, std::chrono::seconds(15));
     if (!producer) return unexpected(store::StoreError{producer.error().message, true});
-    if (auto sent = kafka::publish_release(**producer, kafka::RolloutTopics{}.policy, release); !sent)
+    if (auto sent = kafka::publish_release(**producer, topics_.policy, release); !sent)
       return unexpected(store::StoreError{sent.error().message + "; " + label + " is recorded but not rolled out", true});
     return version;
   }
@@ -99,22 +100,26 @@ class ReleasePublisher final : public store::PolicyPublisher {
   store::VersionStorePublisher record_;
   store::PolicyVersionStore& versions_;
   const std::optional<kafka::ClientSettings>& kafka_;
+  const kafka::RolloutTopics& topics_;
 };
 
 }  // namespace
 
 StorePublisher::StorePublisher(std::unique_ptr<store::ApprovalStore> approvals,
                                std::unique_ptr<store::PolicyVersionStore> versions, std::string policyName,
-                               std::optional<kafka::ClientSettings> kafka, QString description)
+                               std::optional<kafka::ClientSettings> kafka, QString description,
+                               kafka::RolloutTopics topics)
     : approvals_(std::move(approvals)),
       versions_(std::move(versions)),
       policyName_(std::move(policyName)),
       kafka_(std::move(kafka)),
+      topics_(std::move(topics)),
       description_(std::move(description)) {}
 
 expected<std::unique_ptr<StorePublisher>, QString> StorePublisher::openProduction(const QString& postgresUrl,
                                                                                   const QString& brokers,
-                                                                                  const std::string& policyName) {
+                                                                                  const std::string& policyName,
+                                                                                  kafka::RolloutTopics topics) {
   auto approvals = store::open_postgres_approvals(postgresUrl.toStdString());
   if (!approvals) return unexpected(QObject::tr("PostgreSQL: %1").arg(error(approvals.error())));
   auto versions = store::open_postgres_policy_versions(postgresUrl.toStdString());
@@ -122,8 +127,10 @@ expected<std::unique_ptr<StorePublisher>, QString> StorePublisher::openProductio
   kafka::ClientSettings client;
   client.brokers = brokers.toStdString();
   client.client_id = "verdict-studio";
-  return std::make_unique<StorePublisher>(std::move(*approvals), std::move(*versions), policyName, client,
-                                          QObject::tr("PostgreSQL approvals and versions, releases to Kafka %1").arg(brokers));
+  const QString description =
+      QObject::tr("PostgreSQL approvals and versions, releases to Kafka %1 (%2)").arg(brokers, QString::fromStdString(topics.policy));
+  return std::make_unique<StorePublisher>(std::move(*approvals), std::move(*versions), policyName, client, description,
+                                          std::move(topics));
 }
 
 QString StorePublisher::currentUser() const { return qs(approvals_->identity()); }
@@ -194,7 +201,7 @@ expected<void, QString> StorePublisher::reject(const QString& requestId, const Q
 expected<PolicyVersionInfo, QString> StorePublisher::publish(const QString& requestId) {
   auto id = parseId(requestId);
   if (!id) return unexpected(id.error());
-  ReleasePublisher publisher(*versions_, kafka_);
+  ReleasePublisher publisher(*versions_, kafka_, topics_);
   auto published = store::publish_request(*approvals_, publisher, *id);
   if (!published) return unexpected(error(published.error()));
   auto stored = versions_->fetch(published->policy_name, published->published_version);

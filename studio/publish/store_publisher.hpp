@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kafka/kafka_client.hpp"
+#include "kafka/policy_rollout.hpp"
 #include "publish/policy_publisher.hpp"
 #include "store/approval_store.hpp"
 #include "store/policy_versions.hpp"
@@ -19,12 +20,14 @@ class StorePublisher : public PolicyPublisher {
  public:
   /// `policyName`: the policy whose live version live() returns. No `kafka`: record only (embedded).
   StorePublisher(std::unique_ptr<store::ApprovalStore> approvals, std::unique_ptr<store::PolicyVersionStore> versions,
-                 std::string policyName, std::optional<kafka::ClientSettings> kafka, QString description);
+                 std::string policyName, std::optional<kafka::ClientSettings> kafka, QString description,
+                 kafka::RolloutTopics topics = {});
 
   /// Production: both stores on PostgreSQL as the URL's login, releases to the brokers.
   static expected<std::unique_ptr<StorePublisher>, QString> openProduction(const QString& postgresUrl,
                                                                            const QString& brokers,
-                                                                           const std::string& policyName);
+                                                                           const std::string& policyName,
+                                                                           kafka::RolloutTopics topics = {});
 
   QString describe() const override { return description_; }
   QString currentUser() const override;
@@ -42,6 +45,7 @@ class StorePublisher : public PolicyPublisher {
   std::unique_ptr<store::PolicyVersionStore> versions_;
   std::string policyName_;
   std::optional<kafka::ClientSettings> kafka_;
+  kafka::RolloutTopics topics_;
   QString description_;
 };
 

@@ -37,7 +37,7 @@ RolloutView::RolloutView(StudioContext& context, QWidget* parent)
   layout->addWidget(table_, 1);
 
   auto configure = [this] {
-    monitor_.setBrokers(context_.settings().kafkaBrokers);
+    monitor_.setBrokers(context_.settings().kafkaBrokers, context_.settings().fleetTopic);
     status_->setText(tr("Reading the fleet topic on %1...").arg(context_.settings().kafkaBrokers.toHtmlEscaped()));
   };
   configure();

@@ -78,8 +78,8 @@ class PostgresPolicyVersions final : public PolicyVersionStore {
           "INSERT INTO policy_versions (name, version, content_hash, document, author, approver, comment, published_at) "
           "VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, timestamptz 'epoch' + $8 * interval '1 millisecond')",
           v.name, v.version, v.content_hash, v.document, v.author, v.approver, v.comment, v.published_at_ms);
-      t.exec_params0("INSERT INTO audit_log (actor, action, subject, details) VALUES ($1, 'publish', $2, $3::jsonb)",
-                     v.author, subject(v), audit_details(v));
+      // The audit entry comes from the policy_versions_audit trigger (0006): analysts may not write
+      // audit_log themselves.
       t.commit();
       return Recorded::New;
     });

@@ -91,6 +91,39 @@ class GeneratedHistory : public HistorySource {
   history::HistoryTable table_;
 };
 
+/// Decisions from the store: their cases as fact records, and their ids to read a case back.
+class StoredHistory : public HistorySource {
+ public:
+  StoredHistory(std::unique_ptr<store::ComplianceStore> store, history::HistoryTable table, std::vector<std::string> ids,
+                QString label, std::size_t unreadable)
+      : store_(std::move(store)), table_(std::move(table)), ids_(std::move(ids)), label_(std::move(label)),
+        unreadable_(unreadable) {}
+  history::HistoryView view() const override { return history::view_of(table_); }
+  QString describe() const override {
+    return QObject::tr("the decision store: %1 applications decided %2%3")
+        .arg(table_.size())
+        .arg(label_, unreadable_ ? QObject::tr(" (%1 stored cases could not be read and are left out)").arg(unreadable_)
+                                 : QString());
+  }
+  std::optional<Case> caseAt(std::size_t index) const override {
+    if (index >= ids_.size()) return std::nullopt;
+    auto record = store_->decision(ids_[index]);
+    if (!record || !*record) return std::nullopt;
+    const auto json = nlohmann::json::parse((*record)->case_json, nullptr, false);
+    if (json.is_discarded()) return std::nullopt;
+    auto c = decode_case(json);
+    if (!c) return std::nullopt;
+    return std::move(*c);
+  }
+
+ private:
+  std::unique_ptr<store::ComplianceStore> store_;  // thread-safe; drill-down runs on the UI thread
+  history::HistoryTable table_;
+  std::vector<std::string> ids_;
+  QString label_;
+  std::size_t unreadable_;
+};
+
 std::string_view stringAt(const history::HistoryView& view, const facts::FactRecord& record, std::uint16_t field) {
   if (!record.is_known(field)) return {};
   const lang::StrRef s = record.values[field].str;
@@ -142,6 +175,30 @@ std::unique_ptr<HistorySource> HistorySource::generate(const history::GeneratorO
     table.add(history::generate_case(options, i));
   }
   return std::make_unique<GeneratedHistory>(options, std::move(table));
+}
+
+expected<std::unique_ptr<HistorySource>, QString> HistorySource::fromStore(std::unique_ptr<store::ComplianceStore> store,
+                                                                          const store::DecisionQuery& query,
+                                                                          const QString& label,
+                                                                          const std::atomic<bool>* cancel) {
+  history::HistoryTable table;
+  std::vector<std::string> ids;
+  std::size_t unreadable = 0;
+  auto visited = store->cases(query, [&](std::string_view id, std::string_view caseJson) {
+    if (cancel && (ids.size() & 1023) == 0 && cancel->load()) return false;
+    const auto json = nlohmann::json::parse(caseJson, nullptr, false);
+    auto c = json.is_discarded() ? expected<Case, InputErrors>(unexpected(InputErrors{})) : decode_case(json);
+    if (!c) {
+      ++unreadable;  // a record written by an older daemon with another case shape: skip, and say so
+      return true;
+    }
+    table.add(*c);
+    ids.emplace_back(id);
+    return true;
+  });
+  if (!visited) return unexpected(QObject::tr("reading stored decisions: %1").arg(QString::fromStdString(visited.error().message)));
+  return std::unique_ptr<HistorySource>(
+      std::make_unique<StoredHistory>(std::move(store), std::move(table), std::move(ids), label, unreadable));
 }
 
 FilteredHistory filterHistory(const history::HistoryView& source, const HistoryFilter& filter) {

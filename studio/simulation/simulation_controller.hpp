@@ -1,5 +1,6 @@
 #pragma once
-// Simulation in the studio: a history (a .vhist/.jsonl file, or generated in memory), optional
+// Simulation in the studio: a history (the decision store's recorded cases, a .vhist/.jsonl file, or
+// generated in memory), optional
 // filters (dates, channel, product, shop), and a run of the draft against the baseline with the
 // shared engine (`verdict::simulate`) on worker threads. The UI thread only starts, cancels and
 // reads results; progress arrives as a signal. Drill-down explains one application under both
@@ -16,6 +17,7 @@
 #include "files/history_files.hpp"
 #include "history/generator.hpp"
 #include "policy/simulation.hpp"
+#include "store/compliance_store.hpp"
 
 namespace verdict::studio {
 
@@ -43,6 +45,13 @@ class HistorySource {
   /// `count` applications from the demo generator, kept in memory; cases regenerate on demand.
   static std::unique_ptr<HistorySource> generate(const history::GeneratorOptions& options, std::size_t count,
                                                  const std::atomic<bool>* cancel = nullptr);
+  /// The applications the daemons decided in `query`'s timeframe (and channel / shop), with the
+  /// provider results and velocity counts recorded with them, read from the decision store; drill-
+  /// down reads each case back from the store by decision id. `label` names the timeframe.
+  static expected<std::unique_ptr<HistorySource>, QString> fromStore(std::unique_ptr<store::ComplianceStore> store,
+                                                                     const store::DecisionQuery& query,
+                                                                     const QString& label,
+                                                                     const std::atomic<bool>* cancel = nullptr);
 };
 
 /// The records of `source` that pass `filter`, as a view over the same string pools.

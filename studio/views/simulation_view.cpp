@@ -24,11 +24,12 @@
 #include <QtConcurrent/QtConcurrent>
 #include <set>
 
+#include "compliance/store_access.hpp"
+
 namespace verdict::studio {
 
 namespace {
 
-using HistoryResult = expected<std::unique_ptr<HistorySource>, QString>;
 
 QString qs(std::string_view s) { return QString::fromUtf8(s.data(), static_cast<qsizetype>(s.size())); }
 QString outcomeName(Outcome o) { return qs(to_string(o)); }
@@ -99,10 +100,14 @@ SimulationView::SimulationView(StudioContext& context, QWidget* parent)
   historyPath_->setPlaceholderText(tr(".vhist or .jsonl (verdict generate --count N --seed S --binary H.vhist --jsonl H.jsonl)"));
   auto* browse = new QPushButton(tr("Open..."));
   auto* generate = new QPushButton(tr("Generate..."));
+  auto* fromStore = new QPushButton(tr("From the store"));
+  fromStore->setToolTip(tr("The applications the daemons decided between the two dates below (and in the chosen channel "
+                           "and shop), with the provider results recorded with them"));
   historyLayout->addWidget(historyPath_, 0, 0);
   historyLayout->addWidget(browse, 0, 1);
   historyLayout->addWidget(generate, 0, 2);
-  historyLayout->addWidget(historyLabel_, 1, 0, 1, 3);
+  historyLayout->addWidget(fromStore, 0, 3);
+  historyLayout->addWidget(historyLabel_, 1, 0, 1, 4);
   layout->addWidget(historyBox);
 
   auto* filters = new QHBoxLayout;
@@ -202,6 +207,7 @@ SimulationView::SimulationView(StudioContext& context, QWidget* parent)
                                            10'000, &ok);
     if (ok) generateHistory(static_cast<std::size_t>(count), 7);
   });
+  connect(fromStore, &QPushButton::clicked, this, [this] { loadFromStore(from_->date(), to_->date()); });
   connect(this, &SimulationView::historyReady, this, [this] {
     if (!pendingRun_) return;
     pendingRun_ = false;
@@ -242,6 +248,28 @@ void SimulationView::openHistory(const QString& path) {
   if (path.isEmpty()) return;
   historyPath_->setText(path);
   historyLabel_->setText(tr("Loading %1...").arg(path));
+  adoptHistory(QtConcurrent::run([path] { return HistorySource::open(path); }));
+}
+
+void SimulationView::loadFromStore(const QDate& from, const QDate& to) {
+  const QString label = tr("from %1 to %2").arg(from.toString(Qt::ISODate), to.toString(Qt::ISODate));
+  historyPath_->clear();
+  historyLabel_->setText(tr("Reading the decisions %1 from the store...").arg(label));
+  store::DecisionQuery query;
+  query.from_ms = QDateTime(from, QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();
+  query.to_ms = QDateTime(to.addDays(1), QTime(0, 0), Qt::UTC).toMSecsSinceEpoch();  // to the end of `to`
+  query.limit = 20'000'000;
+  if (channel_->currentIndex() > 0) query.channel = channel_->currentText().toStdString();
+  query.shop_id = shop_->text().trimmed().toStdString();
+  const ConnectionSettings settings = context_.settings();
+  adoptHistory(QtConcurrent::run([settings, query, label]() -> HistoryResult {
+    auto store = openCompliance(settings);
+    if (!store) return unexpected(store.error());
+    return HistorySource::fromStore(std::move(*store), query, label);
+  }));
+}
+
+void SimulationView::adoptHistory(QFuture<HistoryResult> loading) {
   loading_ = true;
   auto* watcher = new QFutureWatcher<HistoryResult>(this);
   connect(watcher, &QFutureWatcher<HistoryResult>::finished, this, [this, watcher] {
@@ -257,7 +285,7 @@ void SimulationView::openHistory(const QString& path) {
     historyLabel_->setText(controller_.history()->describe());
     emit historyReady();
   });
-  watcher->setFuture(QtConcurrent::run([path] { return HistorySource::open(path); }));
+  watcher->setFuture(std::move(loading));
 }
 
 void SimulationView::generateHistory(std::size_t count, std::uint64_t seed) {

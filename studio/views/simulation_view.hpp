@@ -1,7 +1,8 @@
 #pragma once
-// Simulation: choose a history (file or generated) and filters, run the draft against the live
+// Simulation: choose a history (the decisions in the store, a file, or generated) and filters, run the draft against the live
 // version in the background, and read the outcome counts, acceptance rate before -> after, the flip
 // matrix, per-rule hits and the flipped applications with a drill-down into one of them.
+#include <QFuture>
 #include <QWidget>
 
 #include "app/studio_context.hpp"
@@ -34,6 +35,9 @@ class SimulationView : public QWidget, public BackgroundWork {
   /// Loads a history file (in the background) and reports errors in the view.
   void openHistory(const QString& path);
   void generateHistory(std::size_t count, std::uint64_t seed);
+  /// Loads the decisions received from `from` to `to` (whole days, UTC) from the connection's store,
+  /// in the chosen channel and shop, in the background.
+  void loadFromStore(const QDate& from, const QDate& to);
   /// Runs with the current filters; false when it could not start (the view says why).
   bool run();
   /// Shows the drill-down for the i-th flipped application in the table.
@@ -43,6 +47,8 @@ class SimulationView : public QWidget, public BackgroundWork {
   void historyReady();
 
  private:
+  using HistoryResult = expected<std::unique_ptr<HistorySource>, QString>;
+  void adoptHistory(QFuture<HistoryResult> loading);
   HistoryFilter filter() const;
   void showResult();
   void setBusy(bool busy);

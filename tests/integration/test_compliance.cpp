@@ -22,6 +22,7 @@
 #include "files/policy_files.hpp"
 #include "store/approval_store.hpp"
 #include "store/compliance_store.hpp"
+#include "store/migrations.hpp"
 
 using namespace verdict;
 using namespace std::chrono_literals;
@@ -231,6 +232,72 @@ class ComplianceTest : public QObject {
     auto bad_time = run_cli({"export", "--sqlite", file.string(), "--from", "yesterday", "--to", "2100-01-01"});
     QCOMPARE(bad_time.code, 2);
     QVERIFY2(bad_time.err.contains("--from yesterday is not a UTC date"), qPrintable(bad_time.err));
+  }
+
+  /// Stored cases streamed for simulation, on both databases: every case of the timeframe once, in
+  /// order, across PostgreSQL's pages (5,000 rows); the filters, the limit and stopping early.
+  void stored_cases_stream_in_order() {
+    constexpr std::int64_t base = 1735689600000;  // 2025-01-01T00:00Z, apart from every other test's decisions
+    std::vector<store::DecisionRecord> records;
+    for (int i = 0; i < 5'103; ++i) {
+      store::DecisionRecord r;
+      char id[40];
+      std::snprintf(id, sizeof id, "ca5e0000-0000-4000-8000-%012x", static_cast<unsigned>(i));
+      r.decision_id = id;
+      r.application_id = "APP-" + std::to_string(i);
+      r.received_at_ms = base + (i / 3) * 1000;  // three per second: the order within one instant is by id
+      r.channel = i % 4 == 0 ? "shop" : "web";
+      r.shop_id = i % 8 == 0 ? "SHOP-8" : "SHOP-1";
+      r.outcome = "ACCEPT";
+      r.policy_name = "consumer-nl";
+      r.policy_version = 1;
+      r.policy_hash = "sha256:x";
+      r.customer_key = "ck";
+      r.case_json = json{{"application", {{"id", r.application_id}}}}.dump();
+      r.decision_json = json{{"outcome", "ACCEPT"}}.dump();
+      records.push_back(std::move(r));
+    }
+    const std::string url = test::postgres_server + database;
+    ok(store::migrate_postgres(url), "migrate");
+    const auto dir = test::scratch_dir("compliance-cases");
+    const auto file = dir / "cases.db";
+    auto pg = ok(store::open_postgres(url), "postgres");
+    auto lite = ok(store::open_sqlite(file), "sqlite");
+    for (std::size_t at = 0; at < records.size(); at += 1'000) {
+      const auto batch = std::span(records).subspan(at, std::min<std::size_t>(1'000, records.size() - at));
+      ok(pg->write(batch), "write postgres");
+      ok(lite->write(batch), "write sqlite");
+    }
+    for (auto* compliance : {ok(store::open_postgres_compliance(url), "open").release(),
+                             ok(store::open_sqlite_compliance(file), "open").release()}) {
+      std::unique_ptr<store::ComplianceStore> owned(compliance);
+      store::DecisionQuery q;
+      q.from_ms = base;
+      q.to_ms = base + 10'000'000;
+      std::vector<std::string> seen;
+      auto count = compliance->cases(q, [&](std::string_view id, std::string_view case_json) {
+        seen.emplace_back(id);
+        return json::parse(case_json)["application"]["id"] == "APP-" + std::to_string(seen.size() - 1);
+      });
+      QVERIFY2(count, count ? "" : count.error().message.c_str());
+      QCOMPARE(*count, records.size());
+      QCOMPARE(seen.size(), records.size());
+      for (std::size_t i = 0; i < seen.size(); ++i) QCOMPARE(seen[i], records[i].decision_id);
+
+      q.channel = "shop";
+      q.shop_id = "SHOP-8";
+      std::size_t matching = 0;
+      QCOMPARE(*compliance->cases(q, [&](std::string_view, std::string_view) { return ++matching, true; }),
+               std::size_t{(5'103 + 7) / 8});
+      q.channel.clear();
+      q.shop_id.clear();
+      q.limit = 10;
+      QCOMPARE(*compliance->cases(q, [](std::string_view, std::string_view) { return true; }), std::size_t{10});
+      q.limit = 1'000'000;
+      std::size_t visited = 0;
+      QCOMPARE(*compliance->cases(q, [&](std::string_view, std::string_view) { return ++visited < 7; }), std::size_t{7});
+    }
+    std::filesystem::remove_all(dir);
   }
 
   void production_store() {

@@ -54,15 +54,11 @@ inline void ok(expected<void, store::StoreError> result, const char* what) {
 constexpr const char* identifier_key = "studio-test-key";
 constexpr std::int64_t received_at = 1796083200000;  // 2026-12-01T00:00:00Z
 
-/// A decision as verdictd stores it: the sample case `caseFile` (resources/samples/<caseFile>.json)
-/// decided by the sample policy, received at `receivedAt`.
-inline store::DecisionRecord decided(const std::string& id, const std::string& caseFile = "case-accept",
-                                     std::int64_t receivedAt = received_at) {
-  const auto policy = files::load_policy(sourcePath("resources/policy/sample-policy.json"));
+/// A decision as verdictd stores it: case `c` decided by the sample policy, received at `receivedAt`.
+inline store::DecisionRecord decidedCase(const std::string& id, const Case& decidedOn, std::int64_t receivedAt) {
+  static const auto policy = files::load_policy(sourcePath("resources/policy/sample-policy.json"));
   if (!policy) qFatal("sample policy does not load");
-  std::ifstream in(sourcePath("resources/samples/" + caseFile + ".json"));
-  auto c = decode_case(nlohmann::json::parse(in));
-  if (!c) qFatal("sample case does not decode");
+  const Case* c = &decidedOn;
   const Decision decision = (*policy)->explain(*c);
   nlohmann::json answered = encode(decision);
   answered["decision_id"] = id;
@@ -87,6 +83,15 @@ inline store::DecisionRecord decided(const std::string& id, const std::string& c
   r.decision_json = answered.dump();
   r.provider_calls = {{"bkr", "ok", 180, false, ""}, {"iban_check", "unavailable", 800, false, "timeout after 800 ms"}};
   return r;
+}
+
+/// The sample case `caseFile` (resources/samples/<caseFile>.json) decided by the sample policy.
+inline store::DecisionRecord decided(const std::string& id, const std::string& caseFile = "case-accept",
+                                     std::int64_t receivedAt = received_at) {
+  std::ifstream in(sourcePath("resources/samples/" + caseFile + ".json"));
+  auto c = decode_case(nlohmann::json::parse(in));
+  if (!c) qFatal("sample case does not decode");
+  return decidedCase(id, *c, receivedAt);
 }
 
 }  // namespace verdict::studio::test

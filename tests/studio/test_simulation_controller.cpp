@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/codec.hpp"
+#include "store/decision_store.hpp"
 #include "files/history_files.hpp"
 #include "simulation/simulation_controller.hpp"
 #include "studio_support.hpp"
@@ -174,6 +175,62 @@ class TestSimulationController : public QObject {
       QCOMPARE(e.draft.decision->reasons[i].values, expected.reasons[i].values);
     }
     QCOMPARE(e.applicationId, QString::fromStdString(c.application.id));
+  }
+
+  /// The stored decisions as a history: what the daemons decided, with the provider results they
+  /// had. Simulated under the version they were decided with, every outcome is the stored one.
+  void simulatesTheDecisionsInTheStore() {
+    QTemporaryDir dir;
+    const std::string file = dir.filePath("verdict.db").toStdString();
+    auto decisions = store::open_sqlite(file);
+    QVERIFY(decisions);
+    constexpr std::int64_t base = 1796083200000, minute = 60'000;  // 2026-12-01T00:00Z
+    std::vector<store::DecisionRecord> records;
+    std::array<std::uint64_t, 4> stored{};
+    std::size_t web = 0;
+    for (std::size_t i = 0; i < 300; ++i) {
+      char id[40];
+      std::snprintf(id, sizeof id, "5e000000-0000-4000-8000-%012zx", i);
+      records.push_back(test::decidedCase(id, history::generate_case(options_, i), base + static_cast<std::int64_t>(i) * minute));
+      if (i < 200) {
+        ++stored[static_cast<std::size_t>(*outcome_from_string(records.back().outcome))];
+        if (records.back().channel == "web") ++web;
+      }
+    }
+    records[250].case_json = R"({"application": 5})";  // unreadable, outside the timeframe below
+    records[100].case_json = R"({"application": 5})";  // unreadable, inside it: left out, and said
+    --stored[static_cast<std::size_t>(*outcome_from_string(records[100].outcome))];
+    if (records[100].channel == "web") --web;
+    QVERIFY((*decisions)->write(records));
+
+    auto compliance = store::open_sqlite_compliance(file);
+    QVERIFY(compliance);
+    store::DecisionQuery query;
+    query.from_ms = base;
+    query.to_ms = base + 200 * minute;
+    auto loaded = HistorySource::fromStore(std::move(*compliance), query, "on 2026-12-01");
+    QVERIFY2(loaded, loaded ? "" : qPrintable(loaded.error()));
+    QCOMPARE((*loaded)->view().size(), std::size_t{199});
+    QVERIFY2((*loaded)->describe().contains("1 stored cases could not be read"), qPrintable((*loaded)->describe()));
+    const auto back = (*loaded)->caseAt(150);  // the 152nd record: one unreadable before it
+    QVERIFY(back);
+    QCOMPARE(back->application.id, history::generate_case(options_, 151).application.id);
+
+    SimulationController controller;
+    controller.setHistory(std::move(*loaded));
+    QVERIFY(runToEnd(controller, draft_, &live_));
+    const auto& result = *controller.result();
+    QCOMPARE(result.applications, std::size_t{199});
+    QCOMPARE(result.baseline_outcomes, stored);  // the live version reproduces what was decided
+
+    // The store's channel filter.
+    auto webOnly = store::open_sqlite_compliance(file);
+    QVERIFY(webOnly);
+    query.channel = "web";
+    auto webHistory = HistorySource::fromStore(std::move(*webOnly), query, "web");
+    QVERIFY(webHistory);
+    QCOMPARE((*webHistory)->view().size(), web);
+    QVERIFY(web > 0 && web < 199);
   }
 
   void fileHistoryFindsCasesInTheJsonLinesBesideIt() {

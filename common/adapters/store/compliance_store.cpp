@@ -138,6 +138,42 @@ class PostgresComplianceStore final : public ComplianceStore {
     });
   }
 
+  expected<std::size_t, StoreError> cases(const DecisionQuery& q, const CaseVisitor& visit) override {
+    // In pages on (received_at, decision_id): a month of cases is never held in memory at once.
+    constexpr std::size_t page = 5'000;
+    std::size_t visited = 0;
+    std::string after_at = "-infinity", after_id = "00000000-0000-0000-0000-000000000000";
+    for (bool more = true; more && visited < q.limit;) {
+      auto read = session_.run("reading stored cases", [&](pqxx::connection& conn) -> std::size_t {
+        pqxx::read_transaction t(conn);
+        const auto rows = t.exec_params(
+            "SELECT decision_id::text, received_at::text, case_json::text FROM decisions "
+            "WHERE received_at >= timestamptz 'epoch' + $1 * interval '1 millisecond' "
+            "AND received_at < timestamptz 'epoch' + $2 * interval '1 millisecond' "
+            "AND ($3 = '' OR channel = $3) AND ($4 = '' OR outcome = $4) AND ($5 = '' OR shop_id = $5) "
+            "AND (received_at, decision_id) > ($6::timestamptz, $7::uuid) "
+            "ORDER BY received_at, decision_id LIMIT $8",
+            q.from_ms, q.to_ms, q.channel, q.outcome, q.shop_id, after_at, after_id,
+            static_cast<std::int64_t>(std::min(page, q.limit - visited)));
+        for (const auto& row : rows) {
+          ++visited;
+          if (!visit(row[0].c_str(), std::string_view(row[2].c_str(), row[2].size()))) {
+            more = false;
+            return rows.size();
+          }
+        }
+        if (!rows.empty()) {
+          after_id = rows.back()[0].c_str();
+          after_at = rows.back()[1].c_str();
+        }
+        return rows.size();
+      });
+      if (!read) return unexpected(read.error());
+      if (*read < page) more = false;
+    }
+    return visited;
+  }
+
  private:
   postgres::Session session_;
   std::unique_ptr<DecisionStore> decisions_;
@@ -228,6 +264,33 @@ class SqliteComplianceStore final : public ComplianceStore {
           b.integer(q.from_ms).integer(q.to_ms).text(q.channel).text(q.outcome).integer(static_cast<std::int64_t>(q.limit));
         },
         [](sqlite3_stmt* s) { return summary_from(s); });
+  }
+
+  expected<std::size_t, StoreError> cases(const DecisionQuery& q, const CaseVisitor& visit) override {
+    std::lock_guard lock(mutex_);
+    const std::string doing = "reading stored cases";
+    auto statement = sqlite::prepare(db_.get(),
+                                     "SELECT decision_id, case_json FROM decisions WHERE received_at_ms >= ?1 AND "
+                                     "received_at_ms < ?2 AND (?3 = '' OR channel = ?3) AND (?4 = '' OR outcome = ?4) "
+                                     "AND (?5 = '' OR shop_id = ?5) ORDER BY received_at_ms, decision_id LIMIT ?6");
+    if (!statement) return unexpected(statement.error());
+    sqlite3_stmt* s = statement->get();
+    Binder binder(s);
+    binder.integer(q.from_ms).integer(q.to_ms).text(q.channel).text(q.outcome).text(q.shop_id).integer(
+        static_cast<std::int64_t>(q.limit));
+    if (!binder.ok()) return unexpected(sqlite::error(db_.get(), doing));
+    std::size_t visited = 0;
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+      ++visited;
+      const auto text = [s](int column) {
+        return std::string_view(reinterpret_cast<const char*>(sqlite3_column_text(s, column)),
+                                static_cast<std::size_t>(sqlite3_column_bytes(s, column)));
+      };
+      if (!visit(text(0), text(1))) return visited;
+    }
+    if (rc != SQLITE_DONE) return unexpected(sqlite::error(db_.get(), doing));
+    return visited;
   }
 
  private:

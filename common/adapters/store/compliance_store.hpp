@@ -5,6 +5,7 @@
 // timeframe for export. Read-only; PostgreSQL or the embedded SQLite file.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <iosfwd>
 #include <memory>
 #include <optional>
@@ -48,7 +49,12 @@ struct DecisionQuery {
   std::string channel;       // empty: all
   std::string outcome;       // empty: all
   std::size_t limit = 1'000'000;
+  std::string shop_id = {};  // empty: all (cases() only)
 };
+
+/// Called once per stored case, oldest first: the decision's id and the case it was decided on
+/// (JSON text: {"application", "providers", "velocity"}). Return false to stop early.
+using CaseVisitor = std::function<bool(std::string_view decision_id, std::string_view case_json)>;
 
 class ComplianceStore {
  public:
@@ -63,6 +69,10 @@ class ComplianceStore {
   virtual expected<std::vector<DecisionSummary>, StoreError> decisions_by_customer(std::string_view customer_key) = 0;
   /// Decisions received in [from, to), oldest first.
   virtual expected<std::vector<DecisionSummary>, StoreError> decisions(const DecisionQuery& query) = 0;
+  /// The cases of the decisions received in [from, to) (channel, outcome and shop filters apply, at
+  /// most `limit`), streamed to `visit` without holding them all: what the studio simulates a draft
+  /// against. Returns how many were visited.
+  virtual expected<std::size_t, StoreError> cases(const DecisionQuery& query, const CaseVisitor& visit) = 0;
 };
 
 expected<std::unique_ptr<ComplianceStore>, StoreError> open_postgres_compliance(const std::string& url);

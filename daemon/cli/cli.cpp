@@ -50,6 +50,19 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
   generate_cmd->add_option("--seed,-s", gen.seed, "random seed (same seed, same history)");
   generate_cmd->add_option("--jsonl", gen.jsonl, "write JSON Lines here");
   generate_cmd->add_option("--binary", gen.binary, "write the binary .vhist form here");
+  generate_cmd->add_option("--last-day", gen.last_day, "applications fall in the days up to this one (YYYY-MM-DD; default 2026-11-30)");
+  generate_cmd->add_option("--days", gen.days, "over how many days (default 365)")->check(CLI::Range(1, 3650));
+
+  ImportArgs imp;
+  auto* import_cmd = app.add_subcommand(
+      "import", "Decide archived applications (JSON Lines of cases) with a policy and store them as decisions, "
+                "received on their application date");
+  import_cmd->add_option("--history", imp.history, "JSON Lines of cases")->required()->check(CLI::ExistingFile);
+  import_cmd->add_option("--policy", imp.policy, "the policy that decides them")->required()->check(CLI::ExistingFile);
+  auto* import_sqlite = import_cmd->add_option("--sqlite", imp.sqlite, "the embedded store (created when missing)");
+  auto* import_postgres = import_cmd->add_option("--postgres", imp.postgres, "PostgreSQL URL (migrated)");
+  import_sqlite->excludes(import_postgres);
+  import_cmd->add_option("--identifier-key", imp.identifier_key, "the daemons' identifier_key (default: $VERDICT_IDENTIFIER_KEY)");
 
   std::string jsonl_in, binary_out;
   auto* build_cmd = app.add_subcommand("build-history", "Convert JSON Lines history to the binary .vhist form");
@@ -149,6 +162,18 @@ int run(int argc, char** argv, std::ostream& out, std::ostream& err) {
       return cli::generate(gen, out, err);
     }
     if (*build_cmd) return cli::build_history(jsonl_in, binary_out, out, err);
+    if (*import_cmd) {
+      if (imp.sqlite.empty() == imp.postgres.empty()) {
+        err << "verdict import: give --sqlite FILE or --postgres URL\n";
+        return exit_usage;
+      }
+      if (imp.identifier_key.empty()) imp.identifier_key = std::getenv("VERDICT_IDENTIFIER_KEY") ? std::getenv("VERDICT_IDENTIFIER_KEY") : "";
+      if (imp.identifier_key.empty()) {
+        err << "verdict import: give --identifier-key or set VERDICT_IDENTIFIER_KEY (the stored customer keys use it)\n";
+        return exit_usage;
+      }
+      return cli::import_history(imp, out, err);
+    }
     if (*publish_cmd) return cli::publish(pub, out, err);
     if (*fleet_cmd) return cli::fleet(fl, out, err);
     if (*migrate_cmd) {

@@ -153,6 +153,15 @@ int diff(const std::string& before, const std::string& after, bool as_json, std:
 int generate(const GenerateArgs& args, std::ostream& out, std::ostream& err) {
   history::GeneratorOptions options;
   options.seed = args.seed;
+  options.days = args.days;
+  if (!args.last_day.empty()) {
+    const auto last = parse_iso_date(args.last_day);
+    if (!last) {
+      err << "verdict generate: --last-day " << args.last_day << " is not a date (YYYY-MM-DD)\n";
+      return exit_usage;
+    }
+    options.last_day = *last;
+  }
   std::ofstream jsonl;
   if (!args.jsonl.empty()) {
     jsonl.open(args.jsonl, std::ios::binary | std::ios::trunc);

@@ -29,8 +29,19 @@ struct GenerateArgs {
   std::uint64_t seed = 1;
   std::string jsonl;
   std::string binary;
+  std::string last_day;  // YYYY-MM-DD: applications fall in the `days` days up to it (default 2026-11-30)
+  int days = 365;
 };
 int generate(const GenerateArgs& args, std::ostream& out, std::ostream& err);
+
+/// verdict import: cases (JSON Lines) decided by a policy and stored as decisions.
+struct ImportArgs {
+  std::string history;         // JSON Lines of cases
+  std::string policy;          // the policy that decides them
+  std::string sqlite, postgres;  // one of the two
+  std::string identifier_key;  // for the stored customer keys (the daemons' key)
+};
+int import_history(const ImportArgs& args, std::ostream& out, std::ostream& err);
 
 int build_history(const std::string& jsonl, const std::string& binary, std::ostream& out, std::ostream& err);
 

@@ -193,7 +193,9 @@ bool ReviewQueueView::refresh() {
   const std::string shown = model_.item(shownRow) ? model_.item(shownRow)->decision_id : std::string();
   model_.setItems(std::move(items));
   table_->resizeColumnsToContents();
+  // The item shown stays shown; with none, the longest-waiting one is, so its explanation is at hand.
   if (const int row = model_.rowOf(shown); row >= 0) table_->selectRow(row);
+  else if (model_.rowCount() > 0) table_->selectRow(0);
   say(tr("%n item(s) in the list.", nullptr, model_.rowCount()), false);
   return true;
 }

@@ -2,8 +2,10 @@
 # Renders each main view of the real studio to PNG under docs/screenshots/, under Xvfb, with
 # realistic data: the sample policy edited into a draft (stricter bureau score, a fraud threshold,
 # a rule switched off), 200,000 generated applications (binary history plus its JSON Lines, so the
-# drill-down shows values), a simulation of the draft against the live version, and a change that
-# another analyst sent for approval.
+# drill-down shows values), a simulation of the draft against the live version, a change that
+# another analyst sent for approval, a week of decisions in the embedded store (30,000 archived
+# applications imported on their dates, and 400 decided live by a real verdictd) and a review queue
+# that two reviewers have started on.
 #   tests/studio/screenshots.sh [BUILD_DIR]      (default build/ci; needs verdict-studio and verdict)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -66,6 +68,11 @@ def decide(i):
     a["applicant"]["address"]["house_number"] = str(1 + i % 200)
     m = rnd.choice(markers)
     a["applicant"]["email"] = "klant%d%s@example.nl" % (i, ("+" + m) if m else "")
+    # A bank account of their own (valid mod-97 check digits), so no velocity rule links them; every
+    # twentieth shares one with the application before it, as a fraud ring would.
+    account = "%010d" % (4_000_000 + i - (1 if i % 20 == 19 else 0))
+    check = 98 - int("".join(str(int(ch, 36)) for ch in "ABNA" + account + "NL00")) % 97
+    a["applicant"]["iban"] = "NL%02dABNA%s" % (check, account)
     req = urllib.request.Request(url, json.dumps(a).encode(), {"Content-Type": "application/json",
                                  "Authorization": "Bearer screenshot-token-0123456789"})
     try:
@@ -79,7 +86,12 @@ kill -TERM "$daemon_pid" && wait "$daemon_pid" || true
 store="$XDG_DATA_HOME/Verdict/Verdict Studio/verdict.sqlite"
 mkdir -p "$(dirname "$store")"
 python3 -c 'import sqlite3, sys; sqlite3.connect(sys.argv[1]).backup(sqlite3.connect(sys.argv[2]))' "$work/daemon/verdict.db" "$store"
-for grant in alice:analyst alice:approver bob:analyst bob:approver; do
+# A week of history behind the live decisions: archived applications decided by the sample policy on
+# their own dates (`verdict import`), for the charts and the review queue.
+"$verdict" generate --count 30000 --seed 11 --last-day "$(date -u +%F)" --days 7 --jsonl "$work/week.jsonl" >/dev/null
+"$verdict" import --history "$work/week.jsonl" --policy "$root/resources/policy/sample-policy.json" --sqlite "$store" \
+    --identifier-key screenshot-key >/dev/null
+for grant in alice:analyst alice:approver alice:fraud bob:analyst bob:approver bob:fraud; do
   "$verdict" grant-role --sqlite "$store" --user "${grant%%:*}" --role "${grant##*:}" --granted-by screenshots >/dev/null
 done
 "$verdict" request-approval --sqlite "$store" --user bob --policy "$root/resources/policy/sample-policy.json" \
@@ -92,6 +104,20 @@ d = json.load(open(sys.argv[1])); d["version"] = 2; json.dump(d, open(sys.argv[1
 PY
 "$verdict" request-approval --sqlite "$store" --user alice --policy "$work/draft.json" \
     --comment "Refer thin-file applicants below score 600 after the Q3 write-off review; tighter IBAN velocity." >/dev/null
+# The review queue, worked on: the oldest referrals decided, a few claimed, the rest waiting.
+mapfile -t referred < <("$verdict" review list --sqlite "$store" --status pending --limit 40 --json |
+                         python3 -c 'import json, sys; [print(json.loads(l)["decision_id"]) for l in sys.stdin if l.strip()]')
+reasons=("BKR code checked by phone: paid off in 2024, no arrears" "Income confirmed with a payslip; device credit within VFN"
+         "ID document reported stolen: refused" "Same IBAN as two other applicants this week: refused")
+outcomes=(ACCEPT ACCEPT_SIM_ONLY REJECT REJECT)
+for i in "${!referred[@]}"; do
+  reviewer=$([[ $((i % 2)) -eq 0 ]] && echo alice || echo bob)
+  ((i < 30)) || break
+  "$verdict" review claim "${referred[$i]}" --sqlite "$store" --reviewer "$reviewer" >/dev/null
+  ((i < 24)) || continue
+  "$verdict" review decide "${referred[$i]}" --sqlite "$store" --reviewer "$reviewer" --outcome "${outcomes[$((i % 4))]}" \
+      --reason "${reasons[$((i % 4))]}" >/dev/null
+done
 
 run() {
   if command -v xvfb-run >/dev/null; then

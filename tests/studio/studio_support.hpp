@@ -13,6 +13,7 @@
 #include "policy/policy.hpp"
 #include "store/compliance_store.hpp"
 #include "store/decision_store.hpp"
+#include "store/record_codec.hpp"
 
 namespace verdict::studio::test {
 
@@ -60,27 +61,11 @@ inline store::DecisionRecord decidedCase(const std::string& id, const Case& deci
   if (!policy) qFatal("sample policy does not load");
   const Case* c = &decidedOn;
   const Decision decision = (*policy)->explain(*c);
-  nlohmann::json answered = encode(decision);
-  answered["decision_id"] = id;
-  answered["received_at"] = store::iso_utc_ms(receivedAt);
-  answered["elapsed_ms"] = 41;
-  store::DecisionRecord r;
-  r.decision_id = id;
-  r.application_id = c->application.id;
-  r.received_at_ms = receivedAt;
-  r.channel = std::string(to_string(c->application.channel));
-  r.shop_id = c->application.shop_id;
-  r.outcome = std::string(to_string(decision.outcome));
-  r.policy_name = decision.policy_name;
-  r.policy_version = decision.policy_version;
-  r.policy_hash = decision.policy_hash;
-  r.elapsed_ms = 41;
   const auto& a = c->application.applicant;
   const std::string birth = format_iso_date(a.date_of_birth);
   const crypto::CustomerIdentifiers who{a.last_name, birth, a.address.postcode, a.address.house_number};
-  r.customer_key = crypto::customer_key(identifier_key, who);
-  r.case_json = encode(*c).dump();
-  r.decision_json = answered.dump();
+  store::DecisionRecord r = store::record_of(*c, decision, {id, store::iso_utc_ms(receivedAt), 41}, receivedAt,
+                                             crypto::customer_key(identifier_key, who));
   r.provider_calls = {{"bkr", "ok", 180, false, ""}, {"iban_check", "unavailable", 800, false, "timeout after 800 ms"}};
   return r;
 }

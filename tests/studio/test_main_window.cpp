@@ -33,7 +33,7 @@ class TestMainWindow : public QObject {
     registerStudioViews(registry);
     MainWindow window(context, registry);
     QCOMPARE(window.viewIds(),
-             (QStringList{"policy", "simulation", "diff", "publish", "approvals", "rollout", "history", "decisions", "charts"}));
+             (QStringList{"policy", "simulation", "diff", "publish", "approvals", "rollout", "history", "reviews", "decisions", "charts"}));
     for (const QString& id : window.viewIds()) {
       QVERIFY(window.showView(id));
       QVERIFY(window.view(id)->isVisibleTo(&window));

@@ -31,7 +31,7 @@ class CliTest : public QObject {
   void help_on_every_command_data() {
     QTest::addColumn<QString>("command");
     for (const char* c : {"validate", "evaluate", "simulate", "diff", "generate", "build-history", "migrate", "publish", "fleet",
-                          "review"})
+                          "review", "import"})
       QTest::newRow(c) << c;
   }
   void help_on_every_command() {
@@ -138,6 +138,52 @@ class CliTest : public QObject {
     auto d = run({"diff", policy, draft});
     QCOMPARE(d.code, 0);
     QVERIFY2(d.out.contains("~ min_age") && d.out.contains("value: 18.0 -> 21.0"), qPrintable(d.out));
+    std::filesystem::remove_all(dir);
+  }
+
+  /// Archived cases decided by the policy and stored once, on their application dates, with the
+  /// outcome `verdict evaluate` gives; a broken line stops the import and says where.
+  void import_stores_history_as_decisions() {
+    const auto dir = std::filesystem::temp_directory_path() / ("verdict-cli-import-" + std::to_string(::getpid()));
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string history = (dir / "h.jsonl").string(), file = (dir / "verdict.db").string();
+    QCOMPARE(run({"generate", "--count", "300", "--seed", "5", "--last-day", "2026-12-03", "--days", "7", "--jsonl", history}).code, 0);
+    QCOMPARE(run({"generate", "--count", "3", "--last-day", "2026-13-01", "--jsonl", history + ".x"}).code, 2);
+    const auto imported = run({"import", "--history", history, "--policy", policy, "--sqlite", file, "--identifier-key", "k"});
+    QCOMPARE(imported.code, 0);
+    QVERIFY2(imported.out.startsWith("imported 300 decisions of consumer-nl v1"), qPrintable(imported.out));
+    QCOMPARE(run({"import", "--history", history, "--policy", policy, "--sqlite", file, "--identifier-key", "k"}).code, 0);
+    auto store = verdict::store::open_sqlite(file);
+    QVERIFY(store.has_value());
+    QCOMPARE((*store)->count_decisions().value(), std::uint64_t{300});  // the second import stored nothing new
+
+    // The 17th case: its stored decision is what `verdict evaluate` decides, received on its date.
+    std::ifstream in(history);
+    std::string line;
+    for (int i = 0; i < 17; ++i) std::getline(in, line);
+    const auto c = nlohmann::json::parse(line);
+    const auto evaluated = run({"evaluate", "--policy", policy, "--application", temp_file("case17.json", line), "--format", "json"});
+    QCOMPARE(evaluated.code, 0);
+    const auto expected = nlohmann::json::parse(evaluated.out.toStdString())["outcome"];
+    const auto exported = run({"export", "--from", "2026-11-27", "--to", "2026-12-04", "--sqlite", file});
+    QCOMPARE(exported.code, 0);
+    const QString application = QString::fromStdString(c["application"]["id"].get<std::string>());
+    const QString date = QString::fromStdString(c["application"]["date"].get<std::string>());
+    bool found = false;
+    for (const QString& row : exported.out.split("\r\n"))
+      if (row.contains("," + application + ",")) {
+        found = true;
+        QVERIFY2(row.contains(QString::fromStdString(expected.get<std::string>())), qPrintable(row));
+        QVERIFY2(row.contains(date + "T"), qPrintable(row));
+      }
+    QVERIFY2(found, qPrintable(exported.out.left(400)));
+
+    const std::string broken = temp_file("broken.jsonl", line + "\n{\"application\": 5}\n");
+    const auto refused = run({"import", "--history", broken, "--policy", policy, "--sqlite", file, "--identifier-key", "k"});
+    QCOMPARE(refused.code, 1);
+    QVERIFY2(refused.err.contains("broken.jsonl:2: not a case"), qPrintable(refused.err));
+    QCOMPARE(run({"import", "--history", history, "--policy", policy, "--identifier-key", "k"}).code, 2);  // no store
     std::filesystem::remove_all(dir);
   }
 

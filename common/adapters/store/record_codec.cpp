@@ -59,4 +59,29 @@ std::optional<DecisionRecord> decode_record(const nlohmann::json& j) {
   }
 }
 
+DecisionRecord record_of(const Case& c, const Decision& decision, const DecisionStamp& stamp, std::int64_t received_at_ms,
+                         std::string customer_key) {
+  DecisionRecord r;
+  r.decision_id = stamp.decision_id;
+  r.application_id = c.application.id;
+  r.received_at_ms = received_at_ms;
+  r.channel = std::string(to_string(c.application.channel));
+  r.shop_id = c.application.shop_id;
+  r.outcome = std::string(to_string(decision.outcome));
+  r.policy_name = decision.policy_name;
+  r.policy_version = decision.policy_version;
+  r.policy_hash = decision.policy_hash;
+  r.elapsed_ms = stamp.elapsed_ms;
+  r.customer_key = std::move(customer_key);
+  r.case_json = encode_text(c);
+  r.decision_json = encode_text(decision, &stamp);
+  for (ProviderId id : all_providers()) {
+    const ProviderCall& call = c.providers.call(id);
+    if (call.status == ProviderStatus::NotCalled) continue;
+    r.provider_calls.push_back(
+        {std::string(to_string(id)), std::string(to_string(call.status)), call.latency_ms, call.cached, call.error});
+  }
+  return r;
+}
+
 }  // namespace verdict::store

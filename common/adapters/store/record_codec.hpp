@@ -4,6 +4,9 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 
+#include "domain/case.hpp"
+#include "domain/codec.hpp"
+#include "domain/decision.hpp"
 #include "store/decision_store.hpp"
 
 namespace verdict::store {
@@ -12,5 +15,11 @@ nlohmann::json encode(const DecisionRecord& record);
 
 /// nullopt when a field is missing or has the wrong type.
 std::optional<DecisionRecord> decode_record(const nlohmann::json& json);
+
+/// The record of `decision`, made on `decided_on`: ids, instant, channel, shop, outcome, policy, the
+/// provider calls that were made, the case and the decision as JSON text (with its stamp). What is
+/// not in the case — the ids, the instant, the elapsed time and the customer key — is given.
+DecisionRecord record_of(const Case& decided_on, const Decision& decision, const DecisionStamp& stamp,
+                         std::int64_t received_at_ms, std::string customer_key);
 
 }  // namespace verdict::store

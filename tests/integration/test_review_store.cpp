@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
+#include <sqlite3.h>
 #include <thread>
 
 #include "store/decision_store.hpp"
@@ -230,6 +231,43 @@ class ReviewStoreTest : public QObject {
     QCOMPARE(reviews->audit("decision:" + uuid(7))->size(), std::size_t(1));
   }
   void every_human_action_is_audited_data() { referrals_enter_the_queue_with_their_decision_data(); }
+
+  /// A claim held longer than claim_lapse lapses: another reviewer takes the item over (audited with
+  /// whose it was), and the previous holder can no longer decide it. A fresh claim does not lapse.
+  void a_lapsed_claim_is_taken_over() {
+    QFETCH(QString, name);
+    auto reviews = backend(name).open_reviews();
+    QVERIFY(reviews->claim(uuid(6), "anna").has_value());
+    QCOMPARE(reviews->claim(uuid(6), "bram").error().kind, Kind::Conflict);
+    // Anna claimed it five hours ago and went home.
+    const auto lapsed_ms = std::chrono::milliseconds(claim_lapse + std::chrono::hours(1)).count();
+    if (name == "postgres") {
+      pqxx::connection conn(server + database);
+      pqxx::nontransaction t(conn);
+      t.exec_params("UPDATE review_items SET claimed_at = now() - $2 * interval '1 millisecond' WHERE decision_id = $1",
+                    uuid(6), static_cast<long long>(lapsed_ms));
+    } else {
+      sqlite3* db = nullptr;
+      QCOMPARE(sqlite3_open((dir_ / "verdict.db").c_str(), &db), SQLITE_OK);
+      const std::string update = "UPDATE review_items SET claimed_at_ms = claimed_at_ms - " + std::to_string(lapsed_ms) +
+                                 " WHERE decision_id = '" + uuid(6) + "'";
+      const int rc = sqlite3_exec(db, update.c_str(), nullptr, nullptr, nullptr);
+      sqlite3_close(db);
+      QCOMPARE(rc, SQLITE_OK);
+    }
+    auto taken = reviews->claim(uuid(6), "bram");
+    QVERIFY2(taken.has_value(), taken ? "" : taken.error().message.c_str());
+    QCOMPARE(taken->claimed_by, std::string("bram"));
+    QCOMPARE(reviews->decide(uuid(6), "anna", "ACCEPT", "back from leave").error().kind, Kind::NotClaimant);
+    QVERIFY(reviews->decide(uuid(6), "bram", "REJECT", "ID document reported stolen").has_value());
+    auto entries = reviews->audit("decision:" + uuid(6));
+    QVERIFY(entries.has_value());
+    QCOMPARE(entries->size(), std::size_t(3));  // anna's claim, bram's take-over, bram's decision
+    QCOMPARE((*entries)[1].actor, std::string("bram"));
+    QCOMPARE(json::parse((*entries)[1].details)["taken_over_from"], json("anna"));
+    QVERIFY(!json::parse((*entries)[0].details).contains("taken_over_from"));
+  }
+  void a_lapsed_claim_is_taken_over_data() { referrals_enter_the_queue_with_their_decision_data(); }
 };
 
 QTEST_APPLESS_MAIN(ReviewStoreTest)

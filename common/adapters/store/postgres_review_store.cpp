@@ -104,7 +104,8 @@ class PostgresReviewStore final : public review::ConditionalReviewStore {
   static const std::string& sql_for(Action action) {
     static const std::string claim =
         "UPDATE review_items SET status = 'claimed', claimed_by = $2, claimed_at = now()"
-        " WHERE decision_id = $1 AND status = 'pending'";
+        " WHERE decision_id = $1 AND (status = 'pending' OR (status = 'claimed' AND claimed_by <> $2"
+        " AND claimed_at < now() - interval '" + std::to_string(claim_lapse.count()) + " minutes'))";
     static const std::string release =
         "UPDATE review_items SET status = 'pending', claimed_by = NULL, claimed_at = NULL"
         " WHERE decision_id = $1 AND status = 'claimed' AND claimed_by = $2";
@@ -164,6 +165,12 @@ class PostgresReviewStore final : public review::ConditionalReviewStore {
     const std::string id(decision_id), who(reviewer);
     auto result = run("changing a review item", [&](pqxx::connection& c) -> expected<ReviewItem, ReviewError> {
       pqxx::work t(c);
+      // A claim locks the row first: whose claim it takes over is read from the row it changes.
+      std::optional<ReviewItem> before;
+      if (action == Action::Claim) {
+        const auto rows = t.exec_params(std::string("SELECT ") + item_columns + " FROM review_items WHERE decision_id = $1 FOR UPDATE", id);
+        if (!rows.empty()) before = item_of(rows[0]);
+      }
       const auto changed = outcome.empty() ? t.exec_params(sql + " RETURNING " + item_columns, id, who)
                                            : t.exec_params(sql + " RETURNING " + item_columns, id, who,
                                                            std::string(outcome), std::string(reason));
@@ -177,7 +184,8 @@ class PostgresReviewStore final : public review::ConditionalReviewStore {
       }
       ReviewItem item = item_of(changed[0]);
       t.exec_params0("INSERT INTO audit_log (actor, action, subject, details) VALUES ($1, $2, $3, $4::jsonb)", who,
-                     std::string(review::action_name(action)), review::audit_subject(id), review::audit_details(item));
+                     std::string(review::action_name(action)), review::audit_subject(id),
+                     review::audit_details(item, review::taken_over_from(action, before, who)));
       t.commit();
       return item;
     });

@@ -14,8 +14,14 @@ enum class Action { Claim, Release, Decide, Override };
 /// Why `action` by `reviewer` did not apply to the item as it is now (`current`; nullopt: none).
 ReviewError refusal(Action action, std::string_view decision_id, const std::optional<ReviewItem>& current,
                     std::string_view reviewer);
-/// The audit row's details: kind, automated outcome, status, and final outcome and reason once decided.
-std::string audit_details(const ReviewItem& item);
+/// The audit row's details: kind, automated outcome, status, and final outcome and reason once
+/// decided; for a claim that took a lapsed claim over, whose it was.
+std::string audit_details(const ReviewItem& item, std::string_view taken_over_from = {});
+/// Whose lapsed claim `claim` by `reviewer` took over, judged from the item before it: empty if none.
+inline std::string taken_over_from(Action action, const std::optional<ReviewItem>& before, std::string_view reviewer) {
+  if (action != Action::Claim || !before || before->status != "claimed" || before->claimed_by == reviewer) return {};
+  return before->claimed_by;
+}
 std::string_view action_name(Action action);
 inline std::string audit_subject(std::string_view decision_id) { return "decision:" + std::string(decision_id); }
 

@@ -64,8 +64,9 @@ ReviewError refusal(Action action, std::string_view decision_id, const std::opti
   return {ReviewError::Kind::Conflict, "decision " + id + " cannot be changed"};
 }
 
-std::string audit_details(const ReviewItem& item) {
+std::string audit_details(const ReviewItem& item, std::string_view taken_over_from) {
   nlohmann::json j = {{"kind", item.kind}, {"automated_outcome", item.automated_outcome}, {"status", item.status}};
+  if (!taken_over_from.empty()) j["taken_over_from"] = taken_over_from;
   if (item.status == "decided") {
     j["final_outcome"] = item.final_outcome;
     j["reason"] = item.reason;

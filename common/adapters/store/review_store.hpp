@@ -9,6 +9,9 @@
 //    queue never holds a referral whose decision is not stored, and rewriting a batch adds nothing.
 //  - claim: pending -> claimed by the reviewer. Atomic: of two reviewers claiming one item exactly one
 //    wins; the other gets Conflict naming the holder. Claiming an item one already holds succeeds.
+//    A claim held longer than claim_lapse (a reviewer gone home, ill, on leave) lapses: another
+//    reviewer's claim takes the item over, and its audit entry names the previous holder
+//    ("taken_over_from"). The previous holder can then no longer decide it (NotClaimant).
 //  - release: claimed -> pending, only by the holder.
 //  - decide: claimed -> decided, only by the holder (NotClaimant otherwise), with a final outcome
 //    ACCEPT, ACCEPT_SIM_ONLY or REJECT and a non-blank reason (Invalid otherwise).
@@ -21,6 +24,7 @@
 //  - The automated outcome is never changed: it stays in the decision record and is copied into the
 //    item; the human one is `final_outcome`.
 // Implementations are thread-safe (calls serialised on one connection); open one per user.
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -33,6 +37,10 @@
 #include "store/decision_store.hpp"
 
 namespace verdict::store {
+
+/// How long a claim keeps an item from other reviewers: a customer waiting on a referral should not
+/// wait on one person's absence.
+inline constexpr std::chrono::minutes claim_lapse{240};
 
 struct ReviewItem {
   std::string decision_id;

@@ -98,7 +98,8 @@ class SqliteReviewStore final : public review::ConditionalReviewStore {
   static const std::string& sql_for(Action action) {
     static const std::string claim =
         "UPDATE review_items SET status = 'claimed', claimed_by = ?2, claimed_at_ms = ?3"
-        " WHERE decision_id = ?1 AND status = 'pending'";
+        " WHERE decision_id = ?1 AND (status = 'pending' OR (status = 'claimed' AND claimed_by <> ?2 AND claimed_at_ms < ?3 - " +
+        std::to_string(std::chrono::milliseconds(claim_lapse).count()) + "))";
     static const std::string release =
         "UPDATE review_items SET status = 'pending', claimed_by = NULL, claimed_at_ms = NULL"
         " WHERE decision_id = ?1 AND status = 'claimed' AND claimed_by = ?2 AND ?3 IS NOT NULL";
@@ -165,6 +166,14 @@ class SqliteReviewStore final : public review::ConditionalReviewStore {
                                                   const std::string& sql, std::string_view outcome,
                                                   std::string_view reason) {
     const std::string id(decision_id), who(reviewer);
+    // The item before the change (this write transaction holds SQLite's one write lock): whose claim
+    // a claim takes over, if any.
+    std::optional<ReviewItem> before;
+    if (action == Action::Claim) {
+      auto found = current(id);
+      if (!found) return unexpected(found.error());
+      before = std::move(*found);
+    }
     {
       auto statement = prepare(sql);
       if (!statement) return unexpected(statement.error());
@@ -186,7 +195,7 @@ class SqliteReviewStore final : public review::ConditionalReviewStore {
     }
     auto insert = prepare("INSERT INTO audit_log (at_ms, actor, action, subject, details) VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!insert) return unexpected(insert.error());
-    const std::string details = review::audit_details(**now);
+    const std::string details = review::audit_details(**now, review::taken_over_from(action, before, who));
     const std::string subject = review::audit_subject(id);
     Binder(insert->get()).integer(now_ms()).text(who).text(review::action_name(action)).text(subject).text(details);
     if (sqlite3_step(insert->get()) != SQLITE_DONE)

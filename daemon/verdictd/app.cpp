@@ -141,7 +141,8 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
     if (!redis) return unexpected("redis_url '" + c.redis_url + "' is not redis://host:port");
     d.cache = std::make_unique<RedisCache>(redis->first, redis->second);
     d.velocity = std::make_unique<VelocityStep>(
-        std::make_unique<velocity::RedisCounter>(redis->first, redis->second, c.velocity_key_prefix), c.identifier_key);
+        std::make_unique<velocity::RedisCounter>(redis->first, redis->second, c.velocity_key_prefix), c.identifier_key,
+        /*remote=*/true);
   } else {
     d.cache = std::make_unique<LruCache>(c.cache_entries);
     d.velocity = std::make_unique<VelocityStep>(std::make_unique<velocity::InProcessCounter>(), c.identifier_key);

@@ -204,8 +204,17 @@ asio::awaitable<HandlerResult> DecisionService::decide(http::RequestContext& con
   Case c;
   c.application = std::move(*application);
   const std::vector<ProviderPlanEntry> plan = policy.plan(c.application);  // named: see co_await note in server.cpp
+  // The counters need no provider answer: they are counted while the providers are asked.
+  std::shared_ptr<VelocityStep::Pending> counting;
+  if (velocity_) {
+    const auto executor = co_await boost::asio::this_coro::executor;
+    counting = velocity_->start(executor, c.application, policy.document().velocity, received_at);
+  }
   c.providers = co_await gateway_.collect(c.application, plan, deadline);
-  if (velocity_) c.providers.velocity = velocity_->count(c.application, policy.document().velocity, received_at);
+  if (counting) {
+    VelocitySignals counted = co_await VelocityStep::finish(std::move(counting));
+    c.providers.velocity = std::move(counted);
+  }
 
   const Decision decision = policy.explain(c);
   const std::string decision_id = new_decision_id();

@@ -1,5 +1,6 @@
 #include "app/studio_context.hpp"
 
+#include <algorithm>
 #include <QFile>
 #include <nlohmann/json.hpp>
 
@@ -42,9 +43,25 @@ void StudioContext::setSettings(ConnectionSettings settings) {
     }
     // Offline-safe: drafts, simulation and the local folder keep working; the status bar says why.
     connectionError_ = production.error();
+  } else {
+    // Embedded: the same four-eyes store the approvals, history and decision views read.
+    const std::string policy = draft_.data().name.empty() ? samplePolicy().name : draft_.data().name;
+    auto embedded = StorePublisher::openEmbedded(settings_.sqlitePath, settings_.userName, policy, settings_.policyDirectory);
+    if (embedded) {
+      setPublisher(std::move(*embedded));
+      emit settingsChanged();
+      return;
+    }
+    connectionError_ = embedded.error();
   }
   setPublisher(std::make_unique<LocalFilePublisher>(settings_.policyDirectory, settings_.userName));
   emit settingsChanged();
+}
+
+verdict::PolicyDocument StudioContext::proposal() const {
+  verdict::PolicyDocument proposed = draft_.data();
+  proposed.version = std::max(proposed.version, baseline_.version + 1);
+  return proposed;
 }
 
 void StudioContext::setPublisher(std::unique_ptr<PolicyPublisher> publisher) {

@@ -35,6 +35,9 @@ class StudioContext : public QObject {
   bool reloadBaseline(QString* error);
 
   PolicyPublisher* publisher() { return publisher_.get(); }
+  /// The draft as it goes for approval: numbered after the live version (the bundled policy's when
+  /// nothing was published yet), unless the analyst numbered it higher.
+  verdict::PolicyDocument proposal() const;
   /// Replaces the publisher (tests; a production back end when the store provides one).
   void setPublisher(std::unique_ptr<PolicyPublisher> publisher);
 

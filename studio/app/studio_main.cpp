@@ -59,7 +59,7 @@ int studioMain(int argc, char** argv) {
     context.draft().load(context.baseline());
   }
   if (parser.isSet(requestApproval)) {
-    auto id = context.publisher()->requestApproval(context.draft().data(), parser.value(requestApproval));
+    auto id = context.publisher()->requestApproval(context.proposal(), parser.value(requestApproval));
     if (!id) {
       QTextStream(stderr) << "request approval: " << id.error() << "\n";
       return 1;

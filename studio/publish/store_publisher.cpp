@@ -1,7 +1,11 @@
 #include "publish/store_publisher.hpp"
 
+#include <QDir>
+#include <QFileInfo>
+
 #include <nlohmann/json.hpp>
 
+#include "document/atomic_file.hpp"
 #include "files/policy_files.hpp"
 #include "kafka/policy_rollout.hpp"
 
@@ -133,6 +137,23 @@ expected<std::unique_ptr<StorePublisher>, QString> StorePublisher::openProductio
                                           std::move(topics));
 }
 
+expected<std::unique_ptr<StorePublisher>, QString> StorePublisher::openEmbedded(const QString& sqlitePath,
+                                                                                const QString& user,
+                                                                                const std::string& policyName,
+                                                                                const QString& policyDirectory) {
+  if (!QDir().mkpath(QFileInfo(sqlitePath).absolutePath()))
+    return unexpected(QObject::tr("cannot create the folder of %1").arg(sqlitePath));
+  auto approvals = store::open_sqlite_approvals(sqlitePath.toStdString(), user.toStdString());
+  if (!approvals) return unexpected(QObject::tr("SQLite %1: %2").arg(sqlitePath, error(approvals.error())));
+  auto versions = store::open_sqlite_policy_versions(sqlitePath.toStdString());
+  if (!versions) return unexpected(QObject::tr("SQLite %1: %2").arg(sqlitePath, error(versions.error())));
+  auto publisher = std::make_unique<StorePublisher>(
+      std::move(*approvals), std::move(*versions), policyName, std::nullopt,
+      QObject::tr("embedded store %1 as %2; live version in %3").arg(sqlitePath, user, policyDirectory));
+  publisher->liveFile_ = QDir(policyDirectory).filePath(QStringLiteral("live.json"));
+  return publisher;
+}
+
 QString StorePublisher::currentUser() const { return qs(approvals_->identity()); }
 
 expected<int, QString> StorePublisher::latestVersion() {
@@ -206,6 +227,16 @@ expected<PolicyVersionInfo, QString> StorePublisher::publish(const QString& requ
   if (!published) return unexpected(error(published.error()));
   auto stored = versions_->fetch(published->policy_name, published->published_version);
   if (!stored || !*stored) return infoOf(*published);
+  if (!liveFile_.isEmpty()) {
+    // The store holds the version from now on; the file is what a local daemon loads at start.
+    QString written;
+    QDir().mkpath(QFileInfo(liveFile_).absolutePath());
+    if (!writeFileAtomically(liveFile_, QByteArray::fromStdString((**stored).document), &written))
+      return unexpected(QObject::tr("%1@%2 is published in the store, but %3 could not be written: %4")
+                            .arg(qs((**stored).name))
+                            .arg((**stored).version)
+                            .arg(liveFile_, written));
+  }
   return infoOf(**stored);
 }
 

@@ -24,6 +24,12 @@ class StorePublisher : public PolicyPublisher {
                  kafka::RolloutTopics topics = {});
 
   /// Production: both stores on PostgreSQL as the URL's login, releases to the brokers.
+  /// Embedded: the approvals and versions of the embedded SQLite file as `user` (its user_roles say what
+  /// they may), and each published version also written to `policyDirectory`/live.json, the plain
+  /// policy a local verdictd is started with.
+  static expected<std::unique_ptr<StorePublisher>, QString> openEmbedded(const QString& sqlitePath, const QString& user,
+                                                                         const std::string& policyName,
+                                                                         const QString& policyDirectory);
   static expected<std::unique_ptr<StorePublisher>, QString> openProduction(const QString& postgresUrl,
                                                                            const QString& brokers,
                                                                            const std::string& policyName,
@@ -47,6 +53,7 @@ class StorePublisher : public PolicyPublisher {
   std::optional<kafka::ClientSettings> kafka_;
   kafka::RolloutTopics topics_;
   QString description_;
+  QString liveFile_;  // embedded: where a published version is written as the plain policy
 };
 
 }  // namespace verdict::studio

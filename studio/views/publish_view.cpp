@@ -160,7 +160,7 @@ QString PublishView::selectedRequest(int row) const {
 }
 
 bool PublishView::requestApproval(const QString& comment) {
-  auto id = context_.publisher()->requestApproval(context_.draft().data(), comment);
+  auto id = context_.publisher()->requestApproval(context_.proposal(), comment);
   if (!id) {
     say(id.error(), true);
     return false;

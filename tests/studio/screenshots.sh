@@ -38,8 +38,8 @@ PY
 
 # An embedded store with real decisions: a private verdictd (with verdict-sim in-process, realistic
 # provider latency) decides 400 varied applications into its SQLite file, which becomes the studio's
-# embedded store; then version 1 is published through four eyes and the draft waits for approval —
-# what the approvals, history, decisions and charts views show.
+# embedded store; then version 1 is published through four eyes (and the draft is sent for approval
+# in the studio, below) — what the publish, approvals, history, decisions and charts views show.
 verdictd=$build/daemon/verdictd/verdictd
 [[ -x $verdictd ]] || { echo "screenshots: $verdictd is missing; build verdictd first" >&2; exit 2; }
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -102,8 +102,6 @@ python3 - "$work/draft.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); d["version"] = 2; json.dump(d, open(sys.argv[1], "w"), indent=2)
 PY
-"$verdict" request-approval --sqlite "$store" --user alice --policy "$work/draft.json" \
-    --comment "Refer thin-file applicants below score 600 after the Q3 write-off review; tighter IBAN velocity." >/dev/null
 # The review queue, worked on: the oldest referrals decided, a few claimed, the rest waiting.
 mapfile -t referred < <("$verdict" review list --sqlite "$store" --status pending --limit 40 --json |
                          python3 -c 'import json, sys; [print(json.loads(l)["decision_id"]) for l in sys.stdin if l.strip()]')

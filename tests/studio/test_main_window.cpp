@@ -9,6 +9,7 @@
 #include "studio_support.hpp"
 #include "views/diff_view.hpp"
 #include "views/diff_widget.hpp"
+#include "store/approval_store.hpp"
 #include "views/publish_view.hpp"
 
 using namespace verdict;
@@ -27,6 +28,14 @@ class TestMainWindow : public QObject {
   }
 
  private slots:
+  void initTestCase() {
+    // Embedded four eyes: the roles are the embedded store's (verdict grant-role).
+    const std::string file = dir_.filePath("verdict.sqlite").toStdString();
+    for (auto [user, role] : {std::pair{"alice", store::Role::Analyst}, std::pair{"alice", store::Role::Approver},
+                              std::pair{"bob", store::Role::Analyst}, std::pair{"bob", store::Role::Approver}})
+      QVERIFY(store::grant_sqlite_role(file, user, role, "setup"));
+  }
+
   void everyViewIsRegisteredAndShown() {
     StudioContext context(settingsFor("alice"));
     ViewRegistry registry;
@@ -98,7 +107,7 @@ class TestMainWindow : public QObject {
 
     context.setSettings(settingsFor("bob"));
     QVERIFY(view.review(0, true, "simulated, acceptable"));
-    QVERIFY(view.publish(0));
+    QVERIFY2(view.publish(0), qPrintable(view.lastMessage()));
     QVERIFY(context.baselineLabel().contains("v2"));
     QCOMPARE(context.baseline().parameters[static_cast<std::size_t>(minAge)].value.number, 21.0);
   }

@@ -9,7 +9,7 @@
 
 #include "store/decision_store.hpp"
 #include "store/migrations.hpp"
-#include "store/record_codec.hpp"
+#include "store/json_scan.hpp"
 
 namespace verdict::worker {
 
@@ -113,11 +113,11 @@ class Worker::Impl {
     Decoded batch;
     batch.records.reserve(messages.size());
     for (const auto& m : messages) {
-      const auto json = nlohmann::json::parse(m.value, nullptr, false);
-      auto record = json.is_discarded() ? std::nullopt : store::decode_record(json);
+      auto record = store::parse_record(m.value);
       if (!record) {
-        batch.dead.push_back({settings_.dead_letter_topic, m.key,
-                              dead_letter_value(m, json.is_discarded() ? "not JSON" : "not a decision record")});
+        const bool json = nlohmann::json::accept(m.value);  // only for the dead letter's reason
+        batch.dead.push_back(
+            {settings_.dead_letter_topic, m.key, dead_letter_value(m, json ? "not a decision record" : "not JSON")});
         continue;
       }
       batch.records.push_back(std::move(*record));

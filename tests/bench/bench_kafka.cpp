@@ -10,6 +10,9 @@
 // in-process; the machine is shared, so figures move between runs.
 //
 //   bench_kafka [--publishes 50] [--swaps 20] [--events 200000]
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <iostream>
 #include <pqxx/pqxx>
 #include <thread>
@@ -48,6 +51,27 @@ double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+/// CPU seconds (user + system) process `process` has used, from /proc/PID/stat (fields 14 and 15).
+double process_cpu_seconds(long process) {
+  std::ifstream in("/proc/" + std::to_string(process) + "/stat");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto name_end = text.rfind(')');
+  if (name_end == std::string::npos) return 0;
+  std::istringstream fields(text.substr(name_end + 1));
+  std::string field;
+  for (int i = 3; i < 14; ++i) fields >> field;  // state .. cmajflt
+  unsigned long long user = 0, system = 0;
+  fields >> user >> system;
+  return static_cast<double>(user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double own_cpu_seconds() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
@@ -328,6 +352,7 @@ int main(int argc, char** argv) {
     w.dead_letter_topic = events_topic + ".dead-letter";
     w.postgres_url = database_url;
     const auto start = Clock::now();
+    const double own_cpu_start = own_cpu_seconds();
     auto worker = worker::Worker::start(w);
     if (!worker) {
       std::cerr << "worker: " << worker.error() << "\n";
@@ -341,10 +366,17 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(5ms);
     }
     const double seconds = ms_since(start) / 1000;
+    const double own_cpu = own_cpu_seconds() - own_cpu_start;
     const auto c = (*worker)->counters();
-    (*worker)->stop();
     pqxx::connection conn(database_url);
     pqxx::nontransaction t(conn);
+    // The worker's PostgreSQL backends (it opened them at start): the CPU they used, which on a shared
+    // machine says more than the wall clock.
+    double server_cpu = 0;
+    for (const auto& row : t.exec("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                  "AND pid <> pg_backend_pid() AND application_name = 'verdict'"))
+      server_cpu += process_cpu_seconds(row[0].as<long>());
+    (*worker)->stop();
     const auto rows = t.exec1("SELECT count(*) FROM decisions")[0].as<long long>() - 0;
     const auto counted = t.exec1("SELECT coalesce(sum(decisions), 0) FROM agg_decisions_minute")[0].as<long long>();
     const double per_s = event_count / seconds;
@@ -354,7 +386,10 @@ int main(int argc, char** argv) {
               << "   " << static_cast<long>(per_s) << " events/s persisted with aggregates (target >= 20000: "
               << (per_s >= 20'000 ? "met" : "NOT met") << ", ratio " << per_s / 20'000 << ")\n"
               << "   (producing them took " << produce_s << " s, " << static_cast<long>(event_count / produce_s)
-              << " events/s; PostgreSQL holds " << rows << " decision rows in all, aggregates count " << counted << ")\n";
+              << " events/s; PostgreSQL holds " << rows << " decision rows in all, aggregates count " << counted << ")\n"
+              << "   CPU per event: PostgreSQL backends " << server_cpu * 1e6 / event_count << " us, this process (worker) "
+              << own_cpu * 1e6 / event_count << " us; at that cost 2 cores would persist "
+              << static_cast<long>(2.0 * event_count / (server_cpu + own_cpu)) << " events/s (the broker not counted)\n";
   }
   try {
     sql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)", server + "postgres");

@@ -136,12 +136,7 @@ WHERE i.decision_id = $1
 class PostgresStore final : public DecisionStore {
  public:
   explicit PostgresStore(std::string url)
-      : session_(std::move(url), [](pqxx::connection& conn) {
-          // received_at goes back to the server as the text it gave (postgres_batch.cpp); ISO reads
-          // back the same whatever the server's default.
-          conn.set_variable("DateStyle", "ISO");
-          postgres::prepare_batch_statements(conn);
-        }) {}
+      : session_(url), writer_(url) {}
 
   /// Connects and checks that the schema is there, so a daemon pointed at an empty database says so
   /// at start instead of failing every write.
@@ -158,12 +153,11 @@ class PostgresStore final : public DecisionStore {
     for (const auto& r : batch)
       if (!is_uuid_text(r.decision_id))
         return unexpected(StoreError{"decision id is not a UUID: " + r.decision_id, false});
-    return session_.run("writing decisions", [&](pqxx::connection& conn) {
+    auto partitions = session_.run("writing decisions", [&](pqxx::connection& conn) {
       for (const auto& r : batch) ensure_partition(conn, month_of(r.received_at_ms));
-      pqxx::work t(conn);
-      postgres::write_batch(t, batch);
-      t.commit();
     });
+    if (!partitions) return partitions;
+    return writer_.write(batch);
   }
 
   expected<std::optional<DecisionRecord>, StoreError> find(std::string_view decision_id) override {
@@ -249,7 +243,8 @@ class PostgresStore final : public DecisionStore {
     months_ready_.insert(month.index());
   }
 
-  postgres::Session session_;
+  postgres::Session session_;           // reads, and partitions before a write
+  postgres::BatchWriter writer_;        // the writes themselves (libpq: COPY in binary format)
   std::set<int> months_ready_;  // Month::index() of months known to have their partition
 };
 

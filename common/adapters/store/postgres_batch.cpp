@@ -168,6 +168,8 @@ class BinaryCopy {
     text(calls_json(r.provider_calls));
   }
 
+  void reserve(std::size_t bytes) { data_.reserve(bytes); }
+
   /// The stream so far, with the trailer once finished.
   std::string& finish() {
     integer<std::int16_t>(-1);
@@ -374,6 +376,9 @@ void write_batch(BatchWriter::Connection& conn, std::span<const DecisionRecord> 
 
   // 2. The claimed records, each once (the first of a repeated id).
   BinaryCopy rows;
+  std::size_t bytes = 0;
+  for (const auto& r : batch) bytes += r.case_json.size() + r.decision_json.size() + 128 * r.provider_calls.size() + 512;
+  rows.reserve(bytes);
   ArrayLiteral key_names, key_ids, referral_ids, referral_ms, referral_channels, referral_shops;
   bool any_key = false, any_referral = false;
   Aggregates aggregates;

@@ -3,9 +3,11 @@
 //   1. publish -> applied on three daemons: `verdict publish` (compile, four-eyes, PostgreSQL
 //      record, produce) until all three serve the new hash; p50/p99 over 50 publishes (target p99 < 1 s);
 //   2. 20 swaps under steady load: failed requests (target 0) and request p99 during the swaps
-//      against steady state (target within +10 %);
+//      against steady state (target within +10 %); steady and swap windows alternate, 1.5 s each;
 //   3. verdict-worker throughput: events/s from the decisions topic into PostgreSQL, aggregates
-//      included (target >= 20,000/s).
+//      included (target >= 20,000/s), from the worker's start and from its first event; and the CPU
+//      per event of the worker and of its PostgreSQL backends, which moves less than the wall clock
+//      when other jobs share the machine.
 // Daemons, verdict-sim (instant answers, so the policy swap is what shows) and the worker run
 // in-process; the machine is shared, so figures move between runs.
 //

@@ -48,9 +48,10 @@ expected<std::unique_ptr<PolicyFollower>, std::string> PolicyFollower::start(Fol
   std::unique_ptr<PolicyFollower> follower(new PolicyFollower(std::move(settings), service, metrics, log));
   // The thread connects and catches up itself, and start() waits for that first attempt: the Kafka
   // clients' own threads are created by it, so they inherit its lower priority (see run()).
-  std::promise<bool> first;
-  auto connected = first.get_future();
-  follower->thread_ = std::thread([f = follower.get(), &first] { f->run(first); });
+  // The thread owns the promise, so it is never destroyed while set_value() is still running.
+  auto first = std::make_shared<std::promise<bool>>();
+  auto connected = first->get_future();
+  follower->thread_ = std::thread([f = follower.get(), first] { f->run(*first); });
   if (!connected.get())
     follower->log_ << "policy: the policy topic " << follower->settings_.policy_topic
                    << " cannot be read yet; serving " << follower->policy_name_ << " from the file, retrying" << std::endl;

@@ -80,12 +80,12 @@ DecisionService::DecisionService(const Config& config, Metrics& metrics, Provide
                                  std::shared_ptr<store::DecisionStore> lookup_store, store::DecisionSink* sink)
     : config_(config), metrics_(metrics), gateway_(gateway), lookup_store_(std::move(lookup_store)), sink_(sink) {}
 
-void DecisionService::set_policy(std::shared_ptr<const CompiledPolicy> policy) {
+std::shared_ptr<const ActivePolicy> DecisionService::set_policy(std::shared_ptr<const CompiledPolicy> policy) {
   auto active = std::make_shared<ActivePolicy>();
   active->loaded_at = iso_utc(std::chrono::system_clock::now());
   metrics_.set_policy(policy->document().name, policy->document().version, policy->content_hash());
   active->policy = std::move(policy);
-  active_.store(std::move(active));
+  return active_.exchange(std::move(active));
 }
 
 void DecisionService::routes(http::Router& router) {

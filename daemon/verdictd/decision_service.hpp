@@ -32,7 +32,9 @@ class DecisionService {
   DecisionService(const Config& config, Metrics& metrics, ProviderGateway& gateway,
                   std::shared_ptr<store::DecisionStore> lookup_store, store::DecisionSink* sink);
 
-  void set_policy(std::shared_ptr<const CompiledPolicy> policy);
+  /// Swaps the policy in; answers the one it replaces (null at the first), which requests that
+  /// started on it may still hold.
+  std::shared_ptr<const ActivePolicy> set_policy(std::shared_ptr<const CompiledPolicy> policy);
   std::shared_ptr<const ActivePolicy> active() const { return active_.load(); }
   void set_draining(bool draining) { draining_ = draining; }
   /// Velocity counters for the policy's velocity rules; without, every counter is unknown.

@@ -4,6 +4,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <future>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -45,10 +46,15 @@ expected<std::unique_ptr<PolicyFollower>, std::string> PolicyFollower::start(Fol
   if (settings.daemon_id.empty()) return unexpected(std::string("the policy follower needs a daemon id"));
   if (!service.active()) return unexpected(std::string("the policy follower needs a policy to start from"));
   std::unique_ptr<PolicyFollower> follower(new PolicyFollower(std::move(settings), service, metrics, log));
-  if (!follower->connect())
+  // The thread connects and catches up itself, and start() waits for that first attempt: the Kafka
+  // clients' own threads are created by it, so they inherit its lower priority (see run()).
+  // The thread owns the promise, so it is never destroyed while set_value() is still running.
+  auto first = std::make_shared<std::promise<bool>>();
+  auto connected = first->get_future();
+  follower->thread_ = std::thread([f = follower.get(), first] { f->run(*first); });
+  if (!connected.get())
     follower->log_ << "policy: the policy topic " << follower->settings_.policy_topic
                    << " cannot be read yet; serving " << follower->policy_name_ << " from the file, retrying" << std::endl;
-  follower->thread_ = std::thread([f = follower.get()] { f->run(); });
   return follower;
 }
 
@@ -122,7 +128,7 @@ expected<PolicyFollower::Candidate, PolicyFollower::Refusal> PolicyFollower::che
 
 void PolicyFollower::apply(const Candidate& candidate) {
   if (!candidate.compiled) return;  // already running
-  service_.set_policy(candidate.compiled);
+  if (auto previous = service_.set_policy(candidate.compiled)) retired_.push_back(std::move(previous));
   metrics_.policy_rollout(true, candidate.version);
   log_ << "policy: applied " << candidate.label << " (" << candidate.hash << "), author " << candidate.author
        << ", approved by " << candidate.approver << std::endl;
@@ -200,12 +206,21 @@ void PolicyFollower::heartbeat() {
     log_ << "policy: heartbeat not sent: " << sent.error().message << std::endl;
 }
 
-void PolicyFollower::run() {
+void PolicyFollower::release_retired() {
+  // use_count() 1: only this list holds it, and nothing can take a new reference (it is no longer
+  // the active one), so this thread frees it.
+  std::erase_if(retired_, [](const auto& p) { return p.use_count() == 1; });
+}
+
+void PolicyFollower::run(std::promise<bool>& first_connection) {
   // Compiling a version is background work: on a busy machine the request threads go first (Linux
-  // nice applies per thread), which is what keeps a swap from slowing requests. Nice 5 like the
-  // sink's writer, not more: at nice 10 on the shared development machine (load ~10) a compile was
-  // starved for over a second (bench_kafka publish -> applied p99 1.6 s). Failure is harmless.
+  // nice applies per thread, and threads inherit it from the thread that creates them — librdkafka's
+  // threads for the policy reader and the heartbeat producer, created by connect() below, too),
+  // which is what keeps a swap from slowing requests. Nice 5 like the sink's writer, not more: at
+  // nice 10 on the shared development machine (load ~10) a compile was starved for over a second
+  // (bench_kafka publish -> applied p99 1.6 s). Failure is harmless.
   setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 5);
+  first_connection.set_value(connect());  // start() returns once this is set
   for (;;) {
     {
       std::unique_lock lock(mutex_);
@@ -228,6 +243,7 @@ void PolicyFollower::run() {
     std::map<std::string, const kafka::IncomingMessage*> newest;
     for (const auto& m : *messages) newest[m.key] = &m;
     if (auto it = newest.find(policy_name_); it != newest.end()) consider(*it->second);
+    release_retired();
     if (std::chrono::steady_clock::now() >= next_heartbeat_) heartbeat();
   }
   heartbeat();  // the last word: what this daemon ran when it stopped

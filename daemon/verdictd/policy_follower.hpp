@@ -11,11 +11,13 @@
 // every heartbeat interval and at once after each applied or refused version.
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <iosfwd>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "decision_service.hpp"
 #include "kafka/kafka_client.hpp"
@@ -62,13 +64,14 @@ class PolicyFollower {
     std::string hash, reason;
   };
   bool connect();  // reader, producer, catch-up; false when the brokers are away
+  void release_retired();  // drops the versions swapped out that no request holds any more
   expected<Candidate, Refusal> check(const kafka::IncomingMessage& message) const;  // decode, compile, verify
   void apply(const Candidate& candidate);
   void refuse(const Refusal& refusal);
   void catch_up(const std::vector<kafka::IncomingMessage>& history);  // at (re)connection
   void consider(const kafka::IncomingMessage& message);               // one message while following
   void heartbeat();
-  void run();
+  void run(std::promise<bool>& first_connection);
 
   FollowerSettings settings_;
   DecisionService& service_;
@@ -78,6 +81,9 @@ class PolicyFollower {
   std::unique_ptr<kafka::TopicReader> reader_;
   std::unique_ptr<kafka::Producer> producer_;
   std::chrono::steady_clock::time_point next_heartbeat_{};
+  /// Versions swapped out, kept until the last request that started on them has finished, so that
+  /// freeing a program happens here rather than in whichever request thread let go of it last.
+  std::vector<std::shared_ptr<const ActivePolicy>> retired_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <future>
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -9,7 +10,7 @@
 
 #include "store/decision_store.hpp"
 #include "store/migrations.hpp"
-#include "store/record_codec.hpp"
+#include "store/json_scan.hpp"
 
 namespace verdict::worker {
 
@@ -82,7 +83,19 @@ class Worker::Impl {
   }
 
  private:
+  /// One batch from poll to commit: its messages (which the decoded records point into) and the
+  /// write in progress.
+  struct InFlight {
+    std::vector<kafka::IncomingMessage> messages;
+    Decoded batch;
+    std::future<bool> persisted;  // false: stopping before the batch was durable
+  };
+
+  /// Two batches in hand at most: while one is written to PostgreSQL (on its own thread), the next
+  /// is polled and decoded here. A batch's offsets are committed once it is durable and before the
+  /// next one is written, so commits stay in order and nothing is committed ahead of its rows.
   void loop() {
+    std::unique_ptr<InFlight> in_flight;
     while (!stopping_) {
       auto messages = consumer_->poll(settings_.batch_size, settings_.batch_wait);
       if (!messages) {
@@ -90,39 +103,58 @@ class Worker::Impl {
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         continue;
       }
-      if (messages->empty()) continue;
-      {
-        std::lock_guard lock(mutex_);
-        counters_.consumed += messages->size();
+      std::unique_ptr<InFlight> next;
+      if (!messages->empty()) {
+        {
+          std::lock_guard lock(mutex_);
+          counters_.consumed += messages->size();
+        }
+        next = std::make_unique<InFlight>();
+        next->messages = std::move(*messages);
+        next->batch = decode(next->messages);
       }
-      if (!process(*messages)) return;  // stopping with PostgreSQL down: leave the batch uncommitted
-      if (auto committed = consumer_->commit(*messages); !committed) {
-        // The partitions moved to another member (rebalance): it gets the batch again and stores
-        // nothing twice.
-        settings_.log("committing offsets: " + committed.error().message + " (the batch will be re-delivered)");
-        continue;
-      }
-      std::lock_guard lock(mutex_);
-      ++counters_.batches;
+      if (in_flight && !finish(*in_flight)) return;  // stopping with PostgreSQL down: left uncommitted
+      in_flight = std::move(next);
+      if (in_flight)
+        in_flight->persisted = std::async(std::launch::async, [this, b = in_flight.get()] { return persist(b->batch); });
     }
+    if (in_flight) finish(*in_flight);
   }
 
-  /// Decodes, writes and dead-letters one batch. False only when the worker stops before the batch
-  /// is durable.
-  bool process(const std::vector<kafka::IncomingMessage>& messages) {
+  /// Waits for the batch to be durable, then commits its offsets. False when it was not made durable.
+  bool finish(InFlight& done) {
+    if (!done.persisted.get()) return false;
+    if (auto committed = consumer_->commit(done.messages); !committed) {
+      // The partitions moved to another member (rebalance): it gets the batch again and stores
+      // nothing twice.
+      settings_.log("committing offsets: " + committed.error().message + " (the batch will be re-delivered)");
+      return true;
+    }
+    std::lock_guard lock(mutex_);
+    ++counters_.batches;
+    return true;
+  }
+
+  /// The records of a batch, and dead letters for the messages that are not decision records.
+  Decoded decode(const std::vector<kafka::IncomingMessage>& messages) const {
     Decoded batch;
     batch.records.reserve(messages.size());
     for (const auto& m : messages) {
-      const auto json = nlohmann::json::parse(m.value, nullptr, false);
-      auto record = json.is_discarded() ? std::nullopt : store::decode_record(json);
+      auto record = store::parse_record(m.value);
       if (!record) {
-        batch.dead.push_back({settings_.dead_letter_topic, m.key,
-                              dead_letter_value(m, json.is_discarded() ? "not JSON" : "not a decision record")});
+        const bool json = nlohmann::json::accept(m.value);  // only for the dead letter's reason
+        batch.dead.push_back(
+            {settings_.dead_letter_topic, m.key, dead_letter_value(m, json ? "not a decision record" : "not JSON")});
         continue;
       }
       batch.records.push_back(std::move(*record));
       batch.sources.push_back(&m);
     }
+    return batch;
+  }
+
+  /// Writes and dead-letters one batch. False only when the worker stops before the batch is durable.
+  bool persist(Decoded& batch) {
     if (!write(batch)) return false;
     if (!batch.dead.empty()) {
       if (!send_dead_letters(batch.dead)) return false;

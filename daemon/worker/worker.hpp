@@ -5,6 +5,8 @@
 // provider calls, idempotency keys and the per-minute aggregates in one transaction, new decisions
 // only), and commits the offsets only after that transaction committed. A crash between the two
 // re-delivers the batch, which stores nothing twice. Any number of replicas share the partitions.
+// While a batch is written the next one is polled and decoded (two in hand at most); offsets are
+// committed batch after batch, in order.
 //
 // A message that is not a decision record, or that PostgreSQL refuses for good, goes to the
 // dead-letter topic (with where it came from and why) and is committed with the rest, so it never

@@ -52,8 +52,8 @@ class DecisionStore {
   /// Writes a batch in one transaction. Idempotent on decision_id: a record already stored is skipped,
   /// never duplicated. An idempotency key already taken by another decision stays with that decision.
   virtual expected<void, StoreError> write(std::span<const DecisionRecord> batch) = 0;
-  /// The record as stored. case_json and decision_json come back as equivalent JSON, byte for byte on
-  /// SQLite but normalised (key order, spacing) on PostgreSQL, which keeps them as jsonb.
+  /// The record as stored. case_json and decision_json come back byte for byte (PostgreSQL keeps them
+  /// as json since 0005, SQLite as text).
   virtual expected<std::optional<DecisionRecord>, StoreError> find(std::string_view decision_id) = 0;
   /// The decision that took `key` first.
   virtual expected<std::optional<std::string>, StoreError> find_by_idempotency_key(std::string_view key) = 0;

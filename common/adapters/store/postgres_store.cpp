@@ -7,8 +7,7 @@
 #include <set>
 #include <type_traits>
 
-#include "store/aggregates.hpp"
-#include "store/record_codec.hpp"
+#include "store/postgres_batch.hpp"
 
 namespace verdict::store {
 
@@ -124,130 +123,20 @@ std::string month_start_literal(Month m) {
 // migrations' key, so a daemon can write while another migrates).
 constexpr std::int64_t partition_lock_key = 0x7665'7264'6963'7402;  // "verdict\x02"
 
-// One statement per batch: the batch travels as one jsonb parameter (values are never spliced into
-// SQL text) and is unpacked by jsonb_to_recordset. Data-modifying CTEs let the decision row, its
-// provider calls, its idempotency key and its share of the per-minute aggregates be written only for
-// ids that decision_ids did not hold yet — which is what makes rewriting a batch, or replaying a
-// spool, store and count nothing twice. DISTINCT ON folds a record repeated within the batch. The
-// foreign keys to decision_ids are checked at the end of the statement, after the CTE has inserted
-// the ids. `fresh_docs` parses each new record's JSON once (CTEs are materialised); the aggregates
-// group before they upsert (ON CONFLICT may touch a row once per statement) and go in key order, so
-// two workers updating the same minutes wait for each other rather than deadlock. minute_ms and each
-// call's agg_status and le_ms come from store/aggregates.hpp, computed by batch_json().
-constexpr const char* write_batch_sql = R"sql(
-WITH batch AS (
-  SELECT DISTINCT ON (b.decision_id) b.*
-  FROM jsonb_to_recordset($1::jsonb) AS b(
-    decision_id uuid, idempotency_key text, application_id text, received_at_ms bigint,
-    channel text, shop_id text, outcome text, policy_name text, policy_version integer,
-    policy_hash text, elapsed_ms integer, customer_key text, case_json text, decision_json text,
-    provider_calls jsonb, minute_ms bigint)
-),
-fresh AS (
-  INSERT INTO decision_ids (decision_id, received_at)
-  SELECT decision_id, timestamptz 'epoch' + received_at_ms * interval '1 millisecond' FROM batch
-  ON CONFLICT (decision_id) DO NOTHING
-  RETURNING decision_id, received_at
-),
-fresh_docs AS (
-  SELECT b.*, f.received_at, b.case_json::jsonb AS case_doc, b.decision_json::jsonb AS decision_doc,
-         timestamptz 'epoch' + b.minute_ms * interval '1 millisecond' AS minute
-  FROM batch b JOIN fresh f USING (decision_id)
-),
-keys AS (
-  INSERT INTO idempotency_keys (idempotency_key, decision_id)
-  SELECT d.idempotency_key, d.decision_id FROM fresh_docs d
-  WHERE d.idempotency_key <> ''
-  ON CONFLICT (idempotency_key) DO NOTHING
-),
-calls AS (
-  INSERT INTO provider_calls (decision_id, seq, provider, status, latency_ms, cached, error)
-  SELECT d.decision_id, c.seq::smallint, c.call->>'provider', c.call->>'status',
-         (c.call->>'latency_ms')::integer, (c.call->>'cached')::boolean, NULLIF(c.call->>'error', '')
-  FROM fresh_docs d
-  CROSS JOIN LATERAL jsonb_array_elements(d.provider_calls) WITH ORDINALITY AS c(call, seq)
-),
-products AS (
-  SELECT d.decision_id, d.minute, d.outcome, d.channel, d.decision_doc,
-         coalesce(d.case_doc #>> '{application,order,product}', 'unknown') AS product
-  FROM fresh_docs d
-),
-decision_counts AS (
-  INSERT INTO agg_decisions_minute AS a (minute, outcome, channel, product, decisions)
-  SELECT minute, outcome, channel, product, count(*) FROM products
-  GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-  ON CONFLICT (minute, outcome, channel, product) DO UPDATE SET decisions = a.decisions + excluded.decisions
-),
-reason_counts AS (
-  INSERT INTO agg_reasons_minute AS a (minute, reason_code, channel, product, hits)
-  SELECT p.minute, r.code, p.channel, p.product, count(*)
-  FROM products p
-  CROSS JOIN LATERAL (
-    SELECT DISTINCT e->>'reason_code' AS code
-    FROM jsonb_array_elements(CASE jsonb_typeof(p.decision_doc->'reasons')
-                                WHEN 'array' THEN p.decision_doc->'reasons' ELSE '[]'::jsonb END) AS e
-  ) AS r
-  WHERE r.code IS NOT NULL
-  GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-  ON CONFLICT (minute, reason_code, channel, product) DO UPDATE SET hits = a.hits + excluded.hits
-),
-call_counts AS (
-  INSERT INTO agg_provider_calls_minute AS a (minute, provider, status, le_ms, calls, latency_ms_total)
-  SELECT d.minute, c->>'provider', c->>'agg_status', (c->>'le_ms')::integer, count(*),
-         sum(greatest((c->>'latency_ms')::bigint, 0))
-  FROM fresh_docs d CROSS JOIN LATERAL jsonb_array_elements(d.provider_calls) AS c
-  GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-  ON CONFLICT (minute, provider, status, le_ms)
-    DO UPDATE SET calls = a.calls + excluded.calls, latency_ms_total = a.latency_ms_total + excluded.latency_ms_total
-),
-referrals AS (  -- a REFER is work for a person: it enters the review queue with its decision (0003)
-  INSERT INTO review_items (decision_id, kind, status, created_at, automated_outcome, channel, shop_id)
-  SELECT d.decision_id, 'referral', 'pending', d.received_at, d.outcome, d.channel, d.shop_id
-  FROM fresh_docs d
-  WHERE d.outcome = 'REFER'
-  ON CONFLICT (decision_id) DO NOTHING
-)
-INSERT INTO decisions (decision_id, received_at, idempotency_key, application_id, channel, shop_id, outcome,
-                       policy_name, policy_version, policy_hash, elapsed_ms, customer_key, case_json, decision_json)
-SELECT d.decision_id, d.received_at, NULLIF(d.idempotency_key, ''), d.application_id, d.channel, d.shop_id,
-       d.outcome, d.policy_name, d.policy_version, d.policy_hash, d.elapsed_ms, d.customer_key,
-       d.case_doc, d.decision_doc
-FROM fresh_docs d
-)sql";
-
 // decision_ids gives the instant, so only the partition of that month is read.
 constexpr const char* find_sql = R"sql(
 SELECT d.decision_id::text, coalesce(d.idempotency_key, ''), d.application_id,
        (extract(epoch FROM d.received_at) * 1000)::bigint, d.channel, d.shop_id, d.outcome, d.policy_name,
-       d.policy_hash, d.policy_version, d.elapsed_ms, d.customer_key, d.case_json::text, d.decision_json::text
+       d.policy_hash, d.policy_version, d.elapsed_ms, d.customer_key, d.case_json::text, d.decision_json::text,
+       d.provider_calls::text
 FROM decision_ids i JOIN decisions d ON d.decision_id = i.decision_id AND d.received_at = i.received_at
 WHERE i.decision_id = $1
 )sql";
 
-constexpr const char* find_calls_sql =
-    "SELECT provider, status, latency_ms, cached, coalesce(error, '') FROM provider_calls "
-    "WHERE decision_id = $1 ORDER BY seq";
-
-/// The records as write_batch_sql reads them: the spool's form plus what the aggregates are keyed on.
-nlohmann::json batch_json(std::span<const DecisionRecord> batch) {
-  auto out = nlohmann::json::array();
-  for (const auto& r : batch) {
-    auto element = encode(r);
-    element["minute_ms"] = aggregates::minute_of(r.received_at_ms);
-    auto& calls = element["provider_calls"];
-    for (std::size_t i = 0; i < r.provider_calls.size(); ++i) {
-      calls[i]["agg_status"] = aggregates::call_status(r.provider_calls[i]);
-      calls[i]["le_ms"] = aggregates::latency_bucket_ms(r.provider_calls[i].latency_ms);
-    }
-    out.push_back(std::move(element));
-  }
-  return out;
-}
-
 class PostgresStore final : public DecisionStore {
  public:
   explicit PostgresStore(std::string url)
-      : session_(std::move(url), [](pqxx::connection& conn) { conn.prepare("verdict_write_batch", write_batch_sql); }) {}
+      : session_(url), writer_(url) {}
 
   /// Connects and checks that the schema is there, so a daemon pointed at an empty database says so
   /// at start instead of failing every write.
@@ -264,13 +153,11 @@ class PostgresStore final : public DecisionStore {
     for (const auto& r : batch)
       if (!is_uuid_text(r.decision_id))
         return unexpected(StoreError{"decision id is not a UUID: " + r.decision_id, false});
-    const std::string json = batch_json(batch).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return session_.run("writing decisions", [&](pqxx::connection& conn) {
+    auto partitions = session_.run("writing decisions", [&](pqxx::connection& conn) {
       for (const auto& r : batch) ensure_partition(conn, month_of(r.received_at_ms));
-      pqxx::work t(conn);
-      t.exec_prepared0("verdict_write_batch", json);
-      t.commit();
     });
+    if (!partitions) return partitions;
+    return writer_.write(batch);
   }
 
   expected<std::optional<DecisionRecord>, StoreError> find(std::string_view decision_id) override {
@@ -296,9 +183,12 @@ class PostgresStore final : public DecisionStore {
       r.customer_key = row[11].as<std::string>();
       r.case_json = row[12].as<std::string>();
       r.decision_json = row[13].as<std::string>();
-      for (const auto& call : t.exec_params(find_calls_sql, id))
-        r.provider_calls.push_back({call[0].as<std::string>(), call[1].as<std::string>(), call[2].as<int>(),
-                                    call[3].as<bool>(), call[4].as<std::string>()});
+      // The calls as postgres_batch.cpp wrote them (0005): the spool's form of a record's calls.
+      const auto calls = nlohmann::json::parse(row[14].as<std::string>(), nullptr, false);
+      if (calls.is_array())
+        for (const auto& c : calls)
+          r.provider_calls.push_back({c.value("provider", ""), c.value("status", ""), c.value("latency_ms", 0),
+                                      c.value("cached", false), c.value("error", "")});
       return r;
     });
   }
@@ -353,7 +243,8 @@ class PostgresStore final : public DecisionStore {
     months_ready_.insert(month.index());
   }
 
-  postgres::Session session_;
+  postgres::Session session_;           // reads, and partitions before a write
+  postgres::BatchWriter writer_;        // the writes themselves (libpq: COPY in binary format)
   std::set<int> months_ready_;  // Month::index() of months known to have their partition
 };
 

@@ -9,6 +9,7 @@
 #include "crypto/hashing.hpp"
 #include "domain/codec.hpp"
 #include "review_service.hpp"
+#include "store/aggregates.hpp"
 
 namespace verdict::daemon {
 
@@ -234,6 +235,7 @@ asio::awaitable<HandlerResult> DecisionService::decide(http::RequestContext& con
     record.customer_key = customer_key(c.application);
     record.case_json = case_body;
     record.decision_json = response_body;
+    record.counted = store::aggregates::counted(to_string(c.application.order.product), decision);
     for (ProviderId id : all_providers()) {
       const ProviderCall& call = c.providers.call(id);
       if (call.status == ProviderStatus::NotCalled) continue;

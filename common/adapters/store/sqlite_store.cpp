@@ -1,11 +1,14 @@
 #include "store/sqlite_store.hpp"
 
 #include <fcntl.h>
+#include <simdjson.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <climits>
+#include <map>
 #include <mutex>
+#include <tuple>
 
 #include "store/aggregates.hpp"
 #include "store/migrations.hpp"
@@ -84,6 +87,29 @@ using sqlite::column_int;
 using sqlite::column_text;
 using sqlite::ResetOnExit;
 
+/// A batch's new records folded into the aggregates' keys (store/aggregates.hpp), so each key is
+/// upserted once per batch instead of once per decision.
+struct Tally {
+  using Key = std::tuple<std::int64_t, std::string, std::string, std::string>;
+  std::map<Key, std::int64_t> decisions;  // (minute, outcome, channel, product)
+  std::map<Key, std::int64_t> reasons;    // (minute, reason code, channel, product)
+  std::map<std::tuple<std::int64_t, std::string, std::string, int>, std::pair<std::int64_t, std::int64_t>>
+      calls;  // (minute, provider, status, le_ms) -> (calls, latency total)
+
+  void add(const DecisionRecord& r) {
+    const std::int64_t minute = aggregates::minute_of(r.received_at_ms);
+    const DecisionRecord::Counted counted = aggregates::counted_of(r);
+    ++decisions[{minute, r.outcome, r.channel, counted.product}];
+    for (const auto& code : counted.reason_codes) ++reasons[{minute, code, r.channel, counted.product}];
+    for (const auto& call : r.provider_calls) {
+      auto& sums = calls[{minute, call.provider, std::string(aggregates::call_status(call)),
+                          aggregates::latency_bucket_ms(call.latency_ms)}];
+      ++sums.first;
+      sums.second += std::max(call.latency_ms, 0);
+    }
+  }
+};
+
 class SqliteStore final : public DecisionStore {
  public:
   static expected<std::unique_ptr<DecisionStore>, StoreError> open(const std::filesystem::path& file,
@@ -98,13 +124,28 @@ class SqliteStore final : public DecisionStore {
   expected<void, StoreError> write(std::span<const DecisionRecord> batch) override {
     if (batch.empty()) return {};
     std::lock_guard lock(mutex_);
+    // The schema keeps JSON as TEXT; that it is JSON is checked here, before anything is written
+    // (sql/sqlite/0005: SQLite's own json_valid() CHECKs cost several times as much).
+    for (const auto& record : batch)
+      for (const std::string* text : {&record.case_json, &record.decision_json})
+        if (json_parser_.parse(text->data(), text->size()).error() != simdjson::SUCCESS)
+          return unexpected(StoreError{"writing decision " + record.decision_id + ": " +
+                                           (text == &record.case_json ? "case_json" : "decision_json") + " is not JSON",
+                                       false});
     if (auto begun = sqlite::exec(db_.get(), "BEGIN IMMEDIATE", "starting a write"); !begun)
       return unexpected(begun.error());
-    for (const auto& record : batch) {
-      if (auto written = insert(record); !written) {
-        sqlite::exec(db_.get(), "ROLLBACK", "rolling back");  // may fail if SQLite already rolled back
-        return unexpected(written.error());
+    Tally tally;
+    auto rows = [&]() -> expected<void, StoreError> {
+      for (const auto& record : batch) {
+        auto written = insert(record);
+        if (!written) return unexpected(written.error());
+        if (*written) tally.add(record);
       }
+      return count(tally);
+    }();
+    if (!rows) {
+      sqlite::exec(db_.get(), "ROLLBACK", "rolling back");  // may fail if SQLite already rolled back
+      return unexpected(rows.error());
     }
     if (auto committed = sqlite::exec(db_.get(), "COMMIT", "committing a write"); !committed) {
       sqlite::exec(db_.get(), "ROLLBACK", "rolling back");
@@ -173,22 +214,20 @@ class SqliteStore final : public DecisionStore {
          "INSERT INTO review_items (decision_id, kind, status, created_at_ms, automated_outcome, channel, shop_id) "
          "VALUES (?1, 'referral', 'pending', ?2, 'REFER', ?3, ?4) ON CONFLICT (decision_id) DO NOTHING"},
         {&count_, "SELECT count(*) FROM decisions"},
-        // The aggregates (store/aggregates.hpp), one decision at a time inside the write's
-        // transaction. The product and the reason codes are read from the JSON by SQLite itself.
+        // The aggregates (store/aggregates.hpp): counted in C++ over the batch's new records, then
+        // one upsert per key with the batch's count.
         {&count_decision_,
          "INSERT INTO agg_decisions_minute (minute_ms, outcome, channel, product, decisions) "
-         "VALUES (?1, ?2, ?3, coalesce(json_extract(?4, '$.application.order.product'), 'unknown'), 1) "
-         "ON CONFLICT (minute_ms, outcome, channel, product) DO UPDATE SET decisions = decisions + 1"},
+         "VALUES (?1, ?2, ?3, ?4, ?5) "
+         "ON CONFLICT (minute_ms, outcome, channel, product) DO UPDATE SET decisions = decisions + excluded.decisions"},
         {&count_reasons_,
          "INSERT INTO agg_reasons_minute (minute_ms, reason_code, channel, product, hits) "
-         "SELECT ?1, code, ?2, coalesce(json_extract(?3, '$.application.order.product'), 'unknown'), 1 "
-         "FROM (SELECT DISTINCT json_extract(value, '$.reason_code') AS code FROM json_each(?4, '$.reasons')) "
-         "WHERE typeof(code) = 'text' "
-         "ON CONFLICT (minute_ms, reason_code, channel, product) DO UPDATE SET hits = hits + 1"},
+         "VALUES (?1, ?2, ?3, ?4, ?5) "
+         "ON CONFLICT (minute_ms, reason_code, channel, product) DO UPDATE SET hits = hits + excluded.hits"},
         {&count_call_,
          "INSERT INTO agg_provider_calls_minute (minute_ms, provider, status, le_ms, calls, latency_ms_total) "
-         "VALUES (?1, ?2, ?3, ?4, 1, ?5) ON CONFLICT (minute_ms, provider, status, le_ms) "
-         "DO UPDATE SET calls = calls + 1, latency_ms_total = latency_ms_total + excluded.latency_ms_total"},
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (minute_ms, provider, status, le_ms) "
+         "DO UPDATE SET calls = calls + excluded.calls, latency_ms_total = latency_ms_total + excluded.latency_ms_total"},
     };
     for (const auto& w : wanted) {
       auto statement = sqlite::prepare(db_.get(), w.sql);
@@ -199,7 +238,8 @@ class SqliteStore final : public DecisionStore {
   }
 
   /// One record inside the caller's transaction; its calls and key only when the decision is new.
-  expected<void, StoreError> insert(const DecisionRecord& r) {
+  /// True when it was new (and is to be counted in the aggregates).
+  expected<bool, StoreError> insert(const DecisionRecord& r) {
     {
       sqlite3_stmt* statement = insert_decision_.get();
       ResetOnExit reset(statement);
@@ -221,7 +261,7 @@ class SqliteStore final : public DecisionStore {
                              .ok();
       if (!bound || sqlite3_step(statement) != SQLITE_DONE)
         return unexpected(sqlite::error(db_.get(), "writing decision " + r.decision_id));
-      if (sqlite3_changes(db_.get()) == 0) return {};  // stored before: skip, never duplicate
+      if (sqlite3_changes(db_.get()) == 0) return false;  // stored before: skip, never duplicate
     }
     std::int64_t seq = 0;
     for (const auto& call : r.provider_calls) {
@@ -252,41 +292,41 @@ class SqliteStore final : public DecisionStore {
           sqlite3_step(statement) != SQLITE_DONE)
         return unexpected(sqlite::error(db_.get(), "queueing decision " + r.decision_id + " for review"));
     }
-    return count(r);
+    return true;
   }
 
-  /// Folds a record that was new into the per-minute aggregates.
-  expected<void, StoreError> count(const DecisionRecord& r) {
-    const std::int64_t minute = aggregates::minute_of(r.received_at_ms);
+  /// Writes the batch's counts into the per-minute aggregates.
+  expected<void, StoreError> count(const Tally& tally) {
     auto step = [&](sqlite3_stmt* statement, const Binder& bound) -> expected<void, StoreError> {
       if (!bound.ok() || sqlite3_step(statement) != SQLITE_DONE)
-        return unexpected(sqlite::error(db_.get(), "counting decision " + r.decision_id + " in the aggregates"));
+        return unexpected(sqlite::error(db_.get(), "counting a batch of decisions in the aggregates"));
       return {};
     };
-    {
+    for (const auto& [key, n] : tally.decisions) {
       sqlite3_stmt* statement = count_decision_.get();
       ResetOnExit reset(statement);
-      if (auto ok = step(statement, Binder(statement).integer(minute).text(r.outcome).text(r.channel).text(r.case_json));
-          !ok)
+      const auto& [minute, outcome, channel, product] = key;
+      if (auto ok = step(statement, Binder(statement).integer(minute).text(outcome).text(channel).text(product).integer(n)); !ok)
         return ok;
     }
-    {
+    for (const auto& [key, n] : tally.reasons) {
       sqlite3_stmt* statement = count_reasons_.get();
       ResetOnExit reset(statement);
-      if (auto ok = step(statement,
-                         Binder(statement).integer(minute).text(r.channel).text(r.case_json).text(r.decision_json));
-          !ok)
+      const auto& [minute, code, channel, product] = key;
+      if (auto ok = step(statement, Binder(statement).integer(minute).text(code).text(channel).text(product).integer(n)); !ok)
         return ok;
     }
-    for (const auto& call : r.provider_calls) {
+    for (const auto& [key, sums] : tally.calls) {
       sqlite3_stmt* statement = count_call_.get();
       ResetOnExit reset(statement);
+      const auto& [minute, provider, status, le_ms] = key;
       if (auto ok = step(statement, Binder(statement)
                                         .integer(minute)
-                                        .text(call.provider)
-                                        .text(aggregates::call_status(call))
-                                        .integer(aggregates::latency_bucket_ms(call.latency_ms))
-                                        .integer(std::max(call.latency_ms, 0)));
+                                        .text(provider)
+                                        .text(status)
+                                        .integer(le_ms)
+                                        .integer(sums.first)
+                                        .integer(sums.second));
           !ok)
         return ok;
     }
@@ -330,6 +370,7 @@ class SqliteStore final : public DecisionStore {
   }
 
   std::mutex mutex_;
+  simdjson::dom::parser json_parser_;  // reused: it keeps its buffers between records
   sqlite::Database db_;  // declared before the statements: they are finalized first
   Statement insert_decision_, insert_call_, insert_key_, find_decision_, find_calls_, find_key_, count_,
       insert_referral_;

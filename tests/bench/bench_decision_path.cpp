@@ -156,11 +156,9 @@ int main(int argc, char** argv) {
                             for (std::size_t k = 0; k < 500; ++k, ++serial) {
                               const Case& c = cases[serial % distinct];
                               store::DecisionRecord r;
-                              char id[40];
-                              std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012zx", serial);
-                              r.decision_id = id;
-                              r.application_id = c.application.id;
                               r.received_at_ms = 1'764'460'800'000 + static_cast<std::int64_t>(serial);
+                              r.decision_id = crypto::uuid_v7(r.received_at_ms);  // as verdictd makes them
+                              r.application_id = c.application.id;
                               r.channel = "shop";
                               r.shop_id = c.application.shop_id;
                               r.outcome = std::string(to_string(decisions[serial % distinct].outcome));

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/core_names.h>
 #include <openssl/params.h>
+#include <openssl/rand.h>
 
 #include <array>
 #include <cctype>
@@ -91,6 +92,17 @@ std::string customer_key(std::string_view identifier_key, const CustomerIdentifi
   for (std::string_view part : {who.date_of_birth, who.postcode, who.house_number}) subject.append("|").append(part);
   for (auto& c : subject) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return hmac_sha256_hex(identifier_key, "customer|" + subject);
+}
+
+std::string uuid_v7(std::int64_t unix_ms) {
+  std::array<unsigned char, 16> b{};
+  if (RAND_bytes(b.data() + 6, 10) != 1) throw std::runtime_error("no random bytes for a UUID");
+  const auto ms = static_cast<std::uint64_t>(unix_ms);
+  for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (40 - 8 * i));
+  b[6] = static_cast<unsigned char>(0x70 | (b[6] & 0x0f));  // version 7
+  b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f));  // variant 10
+  const std::string h = hex(b.data(), static_cast<unsigned>(b.size()));
+  return h.substr(0, 8) + '-' + h.substr(8, 4) + '-' + h.substr(12, 4) + '-' + h.substr(16, 4) + '-' + h.substr(20);
 }
 
 }  // namespace verdict::crypto

@@ -619,6 +619,9 @@ class StoreTest : public QObject {
     auto batch = records(0x300, 3, nov_15);
     batch[0].idempotency_key = "web:basket-9";
     batch[2].provider_calls.clear();
+    // More calls than one INSERT takes (8): they come back all, in order.
+    for (int i = 0; i < 7; ++i)
+      batch[1].provider_calls.push_back({"extra-" + std::to_string(i), "ok", i, i % 2 == 0, i == 3 ? "http 503" : ""});
     QVERIFY(store->write(batch));
     QCOMPARE(count(*store), std::uint64_t{3});
     for (const auto& want : batch) {

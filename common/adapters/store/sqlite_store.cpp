@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <climits>
 #include <map>
 #include <mutex>
@@ -201,9 +202,6 @@ class SqliteStore final : public DecisionStore {
          "INSERT INTO decisions (decision_id, received_at_ms, idempotency_key, application_id, channel, shop_id, "
          "outcome, policy_name, policy_version, policy_hash, elapsed_ms, customer_key, case_json, decision_json) "
          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (decision_id) DO NOTHING"},
-        {&insert_call_,
-         "INSERT INTO provider_calls (decision_id, seq, provider, status, latency_ms, cached, error) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
         {&insert_key_,
          "INSERT INTO idempotency_keys (idempotency_key, decision_id) VALUES (?1, ?2) "
          "ON CONFLICT (idempotency_key) DO NOTHING"},
@@ -268,20 +266,24 @@ class SqliteStore final : public DecisionStore {
         return unexpected(sqlite::error(db_.get(), "writing decision " + r.decision_id));
       if (sqlite3_changes(db_.get()) == 0) return false;  // stored before: skip, never duplicate
     }
-    std::int64_t seq = 0;
-    for (const auto& call : r.provider_calls) {
-      sqlite3_stmt* statement = insert_call_.get();
-      ResetOnExit reset(statement);
-      const bool bound = Binder(statement)
-                             .text(r.decision_id)
-                             .integer(++seq)
-                             .text(call.provider)
-                             .text(call.status)
-                             .integer(call.latency_ms)
-                             .integer(call.cached ? 1 : 0)
-                             .text_or_null(call.error)
-                             .ok();
-      if (!bound || sqlite3_step(statement) != SQLITE_DONE)
+    // The calls in one INSERT of up to max_calls_per_insert rows: one statement run instead of one
+    // per call (callgrind: a fifth of SQLite's instructions per decision).
+    const auto& calls = r.provider_calls;
+    for (std::size_t first = 0; first < calls.size(); first += max_calls_per_insert) {
+      const std::size_t n = std::min(max_calls_per_insert, calls.size() - first);
+      auto statement = calls_statement(n);
+      if (!statement) return unexpected(statement.error());
+      ResetOnExit reset(*statement);
+      Binder bind(*statement);
+      for (std::size_t i = first; i < first + n; ++i)
+        bind.text(r.decision_id)
+            .integer(static_cast<std::int64_t>(i + 1))
+            .text(calls[i].provider)
+            .text(calls[i].status)
+            .integer(calls[i].latency_ms)
+            .integer(calls[i].cached ? 1 : 0)
+            .text_or_null(calls[i].error);
+      if (!bind.ok() || sqlite3_step(*statement) != SQLITE_DONE)
         return unexpected(sqlite::error(db_.get(), "writing the provider calls of " + r.decision_id));
     }
     if (!r.idempotency_key.empty()) {
@@ -338,6 +340,19 @@ class SqliteStore final : public DecisionStore {
     return {};
   }
 
+  /// INSERT of `n` provider calls (1 <= n <= max_calls_per_insert), prepared when first needed.
+  expected<sqlite3_stmt*, StoreError> calls_statement(std::size_t n) {
+    Statement& statement = insert_calls_[n - 1];
+    if (!statement) {
+      std::string sql = "INSERT INTO provider_calls (decision_id, seq, provider, status, latency_ms, cached, error) VALUES ";
+      for (std::size_t i = 0; i < n; ++i) sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)";
+      auto prepared = sqlite::prepare(db_.get(), sql);
+      if (!prepared) return unexpected(prepared.error());
+      statement = std::move(*prepared);
+    }
+    return statement.get();
+  }
+
   expected<std::optional<DecisionRecord>, StoreError> find_locked(std::string_view decision_id) {
     DecisionRecord r;
     {
@@ -377,7 +392,9 @@ class SqliteStore final : public DecisionStore {
   std::mutex mutex_;
   simdjson::dom::parser json_parser_;  // reused: it keeps its buffers between records
   sqlite::Database db_;  // declared before the statements: they are finalized first
-  Statement insert_decision_, insert_call_, insert_key_, find_decision_, find_calls_, find_key_, count_,
+  static constexpr std::size_t max_calls_per_insert = 8;  // the seven providers fit in one
+  std::array<Statement, max_calls_per_insert> insert_calls_;  // [n - 1]: n rows
+  Statement insert_decision_, insert_key_, find_decision_, find_calls_, find_key_, count_,
       insert_referral_;
   Statement count_decision_, count_reasons_, count_call_;
 };

@@ -202,8 +202,8 @@ void PolicyFollower::heartbeat() {
 
 void PolicyFollower::run() {
   // Compiling a version is background work: on a busy machine the request threads go first (Linux
-  // nice applies per thread), which is what keeps a swap from slowing requests. Nice 5 like the
-  // sink's writer, not more: at nice 10 on the shared development machine (load ~10) a compile was
+  // nice applies per thread), which is what keeps a swap from slowing requests. Nice 5, not more
+  // (the sink's writer, whose work grows with the traffic, runs at nice 0): at nice 10 on the shared development machine (load ~10) a compile was
   // starved for over a second (bench_kafka publish -> applied p99 1.6 s). Failure is harmless.
   setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 5);
   for (;;) {

@@ -216,9 +216,10 @@ void PolicyFollower::run(std::promise<bool>& first_connection) {
   // Compiling a version is background work: on a busy machine the request threads go first (Linux
   // nice applies per thread, and threads inherit it from the thread that creates them — librdkafka's
   // threads for the policy reader and the heartbeat producer, created by connect() below, too),
-  // which is what keeps a swap from slowing requests. Nice 5 like the sink's writer, not more: at
-  // nice 10 on the shared development machine (load ~10) a compile was starved for over a second
-  // (bench_kafka publish -> applied p99 1.6 s). Failure is harmless.
+  // which is what keeps a swap from slowing requests. Nice 5, not more (the sink's writer, whose work
+  // grows with the traffic, runs at nice 0): at nice 10 on the shared development machine (load ~10)
+  // a compile was starved for over a second (bench_kafka publish -> applied p99 1.6 s). Failure is
+  // harmless.
   setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 5);
   first_connection.set_value(connect());  // start() returns once this is set
   for (;;) {

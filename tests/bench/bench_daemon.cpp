@@ -176,7 +176,10 @@ double percentile(std::vector<double> v, double p) {
 }
 
 /// Open loop: `count` requests at `rate` per second, each a different applicant; latencies in seconds.
-std::vector<double> open_loop(unsigned short port, double rate, int count, std::size_t& errors, int first_person) {
+/// `trace`, when given, gets (request number, seconds) of every answered request: when the slow ones
+/// were sent tells a warm-up from a periodic stall.
+std::vector<double> open_loop(unsigned short port, double rate, int count, std::size_t& errors, int first_person,
+                              std::vector<std::pair<int, double>>* trace = nullptr) {
   asio::io_context io;
   std::vector<double> latencies;
   errors = 0;
@@ -207,6 +210,7 @@ std::vector<double> open_loop(unsigned short port, double rate, int count, std::
                 auto req = make_request("/v1/decisions", application(first_person + i));
                 if (auto t = co_await exchange(*c, req)) {
                   latencies.push_back(*t);
+                  if (trace) trace->emplace_back(i, *t);
                   idle.push_back(std::move(c));
                 } else {
                   ++errors;
@@ -223,8 +227,10 @@ std::vector<double> open_loop(unsigned short port, double rate, int count, std::
 }  // namespace
 
 int main(int argc, char** argv) {
-  // --cached-only: just phase 3, for profiling verdictd under that load.
+  // --cached-only: just phase 3, for profiling verdictd under that load. --overhead-trace FILE: phase 2
+  // too, writing "request-number latency-ms" per answered request to FILE.
   const bool cached_only = argc > 1 && std::string(argv[1]) == "--cached-only";
+  const std::string overhead_trace = argc > 2 && std::string(argv[1]) == "--overhead-trace" ? argv[2] : "";
   const auto dir = std::filesystem::temp_directory_path() / ("verdict-bench-daemon-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const unsigned short sim_port = verdict::test::free_port();
@@ -316,7 +322,13 @@ int main(int argc, char** argv) {
 
   // 2. Overhead at 500 requests/s, every applicant new (no cache).
   std::size_t errors = 0;
-  const auto lat = cached_only ? std::vector<double>{} : open_loop(port, 500, 5000, errors, 0);
+  std::vector<std::pair<int, double>> trace;
+  const auto lat = cached_only ? std::vector<double>{}
+                               : open_loop(port, 500, 5000, errors, 0, overhead_trace.empty() ? nullptr : &trace);
+  if (!overhead_trace.empty()) {
+    std::ofstream out(overhead_trace);
+    for (const auto& [i, t] : trace) out << i << ' ' << t * 1000 << '\n';
+  }
   std::vector<double> overhead_ms;
   for (double t : lat) overhead_ms.push_back(t * 1000 - slowest);
   const double p50 = percentile(overhead_ms, 0.50), p99 = percentile(overhead_ms, 0.99);

@@ -18,6 +18,7 @@
 #include "domain/codec.hpp"
 #include "files/policy_files.hpp"
 #include "history/generator.hpp"
+#include "store/aggregates.hpp"
 #include "store/decision_store.hpp"
 
 using namespace verdict;
@@ -76,8 +77,14 @@ int main(int argc, char** argv) {
   std::vector<Decision> decisions;
   for (const auto& c : cases) decisions.push_back(engine.explain(c));
 
-  std::printf("Decision path, CPU time per decision in one thread (%zu rounds over %zu generated applications)\n\n", rounds,
-              distinct);
+  std::size_t case_bytes = 0, decision_bytes = 0;
+  for (std::size_t i = 0; i < distinct; ++i) {
+    case_bytes += encode_text(cases[i]).size();
+    decision_bytes += encode_text(decisions[i]).size();
+  }
+  std::printf("Decision path, CPU time per decision in one thread (%zu rounds over %zu generated applications;\n"
+              "stored case %zu bytes, decision %zu bytes on average)\n\n",
+              rounds, distinct, case_bytes / distinct, decision_bytes / distinct);
   std::printf("%-58s %10s\n", "stage", "us/decision");
   double total = 0;
   auto row = [&](const char* name, double us) {
@@ -149,11 +156,9 @@ int main(int argc, char** argv) {
                             for (std::size_t k = 0; k < 500; ++k, ++serial) {
                               const Case& c = cases[serial % distinct];
                               store::DecisionRecord r;
-                              char id[40];
-                              std::snprintf(id, sizeof id, "00000000-0000-4000-8000-%012zx", serial);
-                              r.decision_id = id;
-                              r.application_id = c.application.id;
                               r.received_at_ms = 1'764'460'800'000 + static_cast<std::int64_t>(serial);
+                              r.decision_id = crypto::uuid_v7(r.received_at_ms);  // as verdictd makes them
+                              r.application_id = c.application.id;
                               r.channel = "shop";
                               r.shop_id = c.application.shop_id;
                               r.outcome = std::string(to_string(decisions[serial % distinct].outcome));
@@ -163,6 +168,8 @@ int main(int argc, char** argv) {
                               r.customer_key = std::string(64, 'a');
                               r.case_json = encode_text(c);
                               r.decision_json = encode_text(decisions[serial % distinct]);
+                              r.counted = store::aggregates::counted(to_string(c.application.order.product),
+                                                                     decisions[serial % distinct]);
                               for (ProviderId pid : all_providers())
                                 r.provider_calls.push_back({std::string(to_string(pid)), "ok", 0, true, {}});
                               batch.push_back(std::move(r));

@@ -559,6 +559,85 @@ class StoreTest : public QObject {
     QVERIFY(changed.error().message.find("was changed") != std::string::npos);
   }
 
+  /// 0005 rebuilds `decisions` (to drop its json_valid CHECKs): with foreign keys off around it, so the
+  /// provider calls, idempotency keys and review items that reference it stay, and on again after.
+  void sqlite_0005_rebuild_keeps_every_row() {
+    const fs::path dir = temp / "sqlite-0004";
+    fs::create_directories(dir);
+    for (const char* name : {"0001_initial.sql", "0002_aggregates.sql", "0003_review_queue.sql", "0004_approvals.sql"})
+      fs::copy_file(sqlite_sql / name, dir / name);
+    const fs::path file = temp / "before-0005.db";
+    QCOMPARE(*migrate_sqlite(file, dir), 4);
+
+    sqlite3* raw = nullptr;
+    QCOMPARE(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+    std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+    auto run = [&](const std::string& statement) {
+      char* error = nullptr;
+      const int rc = sqlite3_exec(db.get(), statement.c_str(), nullptr, nullptr, &error);
+      if (error) qInfo("sqlite: %s", error);
+      sqlite3_free(error);
+      return rc;
+    };
+    auto number = [&](const std::string& query) {
+      sqlite3_stmt* statement = nullptr;
+      if (sqlite3_prepare_v2(db.get(), query.c_str(), -1, &statement, nullptr) != SQLITE_OK) return std::int64_t{-1};
+      const std::int64_t n = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : -1;
+      sqlite3_finalize(statement);
+      return n;
+    };
+    QCOMPARE(run("PRAGMA foreign_keys = ON"), SQLITE_OK);
+    for (int i = 0; i < 3; ++i) {
+      const std::string id = "'" + uuid(0x500, static_cast<unsigned>(i)) + "'";
+      QCOMPARE(run("INSERT INTO decisions VALUES (" + id + ", 1, 'key-" + std::to_string(i) +
+                   "', 'APP', 'web', 'shop-1', 'REFER', 'p', 1, 'sha256:00', 3, 'ck', '{\"a\":1}', '{\"b\":[2]}')"),
+               SQLITE_OK);
+      QCOMPARE(run("INSERT INTO provider_calls VALUES (" + id + ", 1, 'bkr', 'ok', 10, 0, NULL), (" + id +
+                   ", 2, 'address', 'ok', 0, 1, NULL)"),
+               SQLITE_OK);
+      QCOMPARE(run("INSERT INTO idempotency_keys VALUES ('key-" + std::to_string(i) + "', " + id + ")"), SQLITE_OK);
+      QCOMPARE(run("INSERT INTO review_items (decision_id, kind, created_at_ms, automated_outcome, channel, shop_id) "
+                   "VALUES (" + id + ", 'referral', 1, 'REFER', 'web', 'shop-1')"),
+               SQLITE_OK);
+    }
+    QCOMPARE(run("INSERT INTO decisions VALUES ('x', 1, NULL, 'APP', 'web', 's', 'ACCEPT', 'p', 1, 'h', 3, 'ck', "
+                 "'{not json', '{}')"),
+             SQLITE_CONSTRAINT);  // 0001's CHECK, still there
+
+    // The migration on this connection, foreign keys on as every store opens them.
+    auto applied = apply_sqlite_migrations(db.get(), *read_migrations(sqlite_sql));
+    QVERIFY2(applied, applied ? "" : applied.error().message.c_str());
+    QCOMPARE(*applied, 1);
+    QCOMPARE(number("PRAGMA foreign_keys"), std::int64_t{1});  // back on
+    QCOMPARE(number("SELECT count(*) FROM decisions"), std::int64_t{3});
+    QCOMPARE(number("SELECT count(*) FROM provider_calls"), std::int64_t{6});
+    QCOMPARE(number("SELECT count(*) FROM idempotency_keys"), std::int64_t{3});
+    QCOMPARE(number("SELECT count(*) FROM review_items"), std::int64_t{3});
+    QCOMPARE(number("SELECT count(*) FROM pragma_index_list('decisions')"), std::int64_t{5});  // 4 + the key's
+    QCOMPARE(number("SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%json_valid(case_json)%'"), std::int64_t{0});
+    // The references hold against the new table, both ways.
+    QCOMPARE(run("INSERT INTO provider_calls VALUES ('no-such-decision', 1, 'bkr', 'ok', 1, 0, NULL)"), SQLITE_CONSTRAINT);
+    QCOMPARE(run("DELETE FROM decisions WHERE decision_id = '" + uuid(0x500, 0) + "'"), SQLITE_CONSTRAINT);  // its key
+    QCOMPARE(run("DELETE FROM idempotency_keys WHERE decision_id = '" + uuid(0x500, 0) + "'"), SQLITE_OK);
+    QCOMPARE(run("DELETE FROM decisions WHERE decision_id = '" + uuid(0x500, 0) + "'"), SQLITE_OK);
+    QCOMPARE(number("SELECT count(*) FROM provider_calls"), std::int64_t{4});  // ON DELETE CASCADE
+    QCOMPARE(number("SELECT count(*) FROM review_items"), std::int64_t{2});
+    db.reset();
+
+    // A migration marked so whose rows break a reference is refused, and rolls back whole.
+    const fs::path broken = temp / "sqlite-broken";
+    fs::create_directories(broken);
+    for (const auto& entry : fs::directory_iterator(sqlite_sql))
+      if (entry.path().extension() == ".sql") fs::copy_file(entry.path(), broken / entry.path().filename());
+    std::ofstream(broken / "0099_breaks_a_reference.sql")
+        << "-- verdict: foreign_keys off\nINSERT INTO provider_calls VALUES ('gone', 1, 'bkr', 'ok', 1, 0, NULL);\n";
+    auto refused = migrate_sqlite(file, broken);
+    QVERIFY(!refused);
+    QVERIFY2(refused.error().message.find("provider_calls") != std::string::npos, refused.error().message.c_str());
+    QCOMPARE(sqlite_number(file, "SELECT count(*) FROM provider_calls WHERE decision_id = 'gone'"), std::int64_t{0});
+    QCOMPARE(sqlite_number(file, "SELECT count(*) FROM schema_migrations WHERE version = 99"), std::int64_t{0});
+  }
+
   void sqlite_schema_guarantees() {
     sqlite_store("guarantees.db");  // a new file: the store creates the schema itself
     sqlite3* db = nullptr;
@@ -586,6 +665,9 @@ class StoreTest : public QObject {
     auto batch = records(0x300, 3, nov_15);
     batch[0].idempotency_key = "web:basket-9";
     batch[2].provider_calls.clear();
+    // More calls than one INSERT takes (8): they come back all, in order.
+    for (int i = 0; i < 7; ++i)
+      batch[1].provider_calls.push_back({"extra-" + std::to_string(i), "ok", i, i % 2 == 0, i == 3 ? "http 503" : ""});
     QVERIFY(store->write(batch));
     QCOMPARE(count(*store), std::uint64_t{3});
     for (const auto& want : batch) {
@@ -630,6 +712,8 @@ class StoreTest : public QObject {
     QTest::addColumn<QString>("backend");
     QTest::newRow("postgres") << "postgres";
     QTest::newRow("sqlite") << "sqlite";
+    // The record says what it is counted under (as the daemon's do): the same rows as from the JSON.
+    QTest::newRow("sqlite-counted") << "sqlite-counted";
   }
 
   /// Three decisions in one minute and one in the next; rewritten, replayed one by one and doubled
@@ -637,12 +721,23 @@ class StoreTest : public QObject {
   void aggregates_count_new_decisions_once() {
     QFETCH(QString, backend);
     const bool pg = backend == "postgres";
-    auto store = pg ? postgres_store() : sqlite_store("aggregates.db");
+    const bool counted = backend == "sqlite-counted";
+    const fs::path file = temp / (counted ? "aggregates-counted.db" : "aggregates.db");
+    auto store = pg ? postgres_store() : sqlite_store(file.filename().string());
     const std::int64_t noon = mar_1_noon;
     std::vector<DecisionRecord> batch{aggregated_record(uuid(0xa00, 0), noon + 1'000, "device"),
                                       aggregated_record(uuid(0xa00, 1), noon + 59'999, "device"),
                                       aggregated_record(uuid(0xa00, 2), noon + 30'000, "sim_only"),
                                       aggregated_record(uuid(0xa00, 3), noon + 60'000, "device")};
+    if (counted) {
+      // What the JSON says, in the form the daemon gives it; the JSON itself no longer says it, so
+      // the rows below can only come from `counted`.
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        batch[i].counted = DecisionRecord::Counted{i == 2 ? "sim_only" : "device", {"BKR_A", "FRAUD_1"}};
+        batch[i].case_json = R"({"application":{}})";
+        batch[i].decision_json = R"({"reasons":[]})";
+      }
+    }
     QVERIFY(store->write(batch));
     QVERIFY(store->write(batch));
     for (const auto& r : batch) QVERIFY(store->write(std::span(&r, 1)));
@@ -658,7 +753,7 @@ class StoreTest : public QObject {
     const std::string minute = pg ? "minute = timestamptz '2027-03-01 12:00:00+00'" : "minute_ms = 1803902400000";
     const std::string next = pg ? "minute = timestamptz '2027-03-01 12:01:00+00'" : "minute_ms = 1803902460000";
     auto number = [&](const std::string& query) {
-      return static_cast<int>(pg ? sql_number(main_db, query) : sqlite_number(temp / "aggregates.db", query));
+      return static_cast<int>(pg ? sql_number(main_db, query) : sqlite_number(file, query));
     };
     auto decisions = [&](const std::string& where) {
       return number("SELECT coalesce(sum(decisions), 0) FROM agg_decisions_minute WHERE " + where);

@@ -48,6 +48,27 @@ class AggregatesTest : public QObject {
     QCOMPARE(minute_of(-1), std::int64_t{-60000});
     QCOMPARE(minute_of(-60000), std::int64_t{-60000});
   }
+
+  void counted_from_the_decision_or_the_json() {
+    verdict::Decision d;
+    for (const char* code : {"BKR_A", "FRAUD_1", "BKR_A"}) d.reasons.push_back({"r", code, verdict::Outcome::Reject, "", {}, {}});
+    d.ignored_unknown.push_back({"u", "IGNORED", verdict::Outcome::Refer, "", {}, {}});  // not counted
+    const DecisionRecord::Counted want{"device", {"BKR_A", "FRAUD_1"}};
+    QVERIFY(counted("device", d) == want);
+
+    DecisionRecord r;  // no `counted`: read from the JSON, as the SQL of the aggregates once did
+    r.case_json = R"({"application":{"order":{"product":"device"}}})";
+    r.decision_json = R"({"reasons":[{"reason_code":"BKR_A"},{"reason_code":"FRAUD_1"},{"reason_code":"BKR_A"},)"
+                      R"({"reason_code":7},{"rule_id":"x"}],"ignored_unknown":[{"reason_code":"IGNORED"}]})";
+    QVERIFY(counted_of(r) == want);
+    r.counted = DecisionRecord::Counted{"sim_only", {}};  // when present it wins
+    QVERIFY(counted_of(r) == *r.counted);
+
+    DecisionRecord odd;  // no product, not JSON, no reasons: "unknown" and nothing
+    odd.case_json = R"({"application":{"order":{"product":null}}})";
+    odd.decision_json = "{not json";
+    QVERIFY(counted_of(odd) == (DecisionRecord::Counted{"unknown", {}}));
+  }
 };
 
 QTEST_APPLESS_MAIN(AggregatesTest)

@@ -34,6 +34,20 @@ class HashingTest : public QObject {
              std::string("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
   }
 
+  void uuid_v7_is_time_ordered() {
+    const std::int64_t ms = 1'796'083'200'123;  // 2026-12-01T00:00:00.123Z = 0x01a22ee6b07b
+    const std::string a = crypto::uuid_v7(ms);
+    QCOMPARE(a.size(), std::size_t{36});
+    QCOMPARE(a.substr(0, 13), std::string("01a22ee6-b07b"));  // the instant, big-endian
+    QCOMPARE(a[8], '-');
+    QCOMPARE(a[14], '7');                                      // version
+    QVERIFY(std::string("89ab").find(a[19]) != std::string::npos);  // variant 10
+    for (char c : a) QVERIFY(c == '-' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    QVERIFY(crypto::uuid_v7(ms) != a);      // random below the millisecond
+    QVERIFY(crypto::uuid_v7(ms + 1) > a);   // and ordered by it
+    QVERIFY(crypto::uuid_v7(ms + 1000) > crypto::uuid_v7(ms + 999));
+  }
+
   void hmac_empty_key_and_data() {
     QCOMPARE(crypto::hmac_sha256_hex("", ""),
              std::string("b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad"));

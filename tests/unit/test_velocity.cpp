@@ -258,6 +258,17 @@ class VelocityTest : public QObject {
     }
     QVERIFY(o.identifiers[static_cast<std::size_t>(VelocityIdentifier::Device)].empty());
     QCOMPARE(o.identifiers[static_cast<std::size_t>(VelocityIdentifier::Iban)].size(), std::size_t(64));
+
+    // Only what a policy declares is hashed, the same hash as without the restriction.
+    VelocityDeclaration iban_only;
+    iban_only.declare(VelocityIdentifier::Iban, VelocityWindow::Hours24);
+    const auto declared = velocity::observe(a, "key-1", t0, &iban_only);
+    QCOMPARE(declared.identifiers[static_cast<std::size_t>(VelocityIdentifier::Iban)],
+             o.identifiers[static_cast<std::size_t>(VelocityIdentifier::Iban)]);
+    for (auto id : {VelocityIdentifier::Address, VelocityIdentifier::Email, VelocityIdentifier::Phone})
+      QVERIFY(declared.identifiers[static_cast<std::size_t>(id)].empty());
+    QCOMPARE(declared.applicant, o.applicant);
+    QCOMPARE(declared.application, o.application);
   }
 
   void generator_draws_fraud_rings_with_their_counts() {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "domain/decision.hpp"
 #include "store/decision_store.hpp"
 
 namespace verdict::store::aggregates {
@@ -27,5 +28,14 @@ std::string_view call_status(const DecisionRecord::ProviderCall& call);
 
 /// The start of the UTC minute holding `epoch_ms`, in epoch milliseconds (floor, also before 1970).
 std::int64_t minute_of(std::int64_t epoch_ms);
+
+/// What a decision is counted under, from what the daemon has in hand: the product's name and the
+/// distinct reason codes of `decision.reasons` (not the ignored unknowns), in first-seen order.
+DecisionRecord::Counted counted(std::string_view product, const Decision& decision);
+
+/// The record's `counted`, or, when it has none, the same read from its JSON: the product is
+/// case_json's application.order.product when that is a string, else "unknown"; the reason codes
+/// are the distinct string reason_code members of decision_json's reasons array.
+DecisionRecord::Counted counted_of(const DecisionRecord& record);
 
 }  // namespace verdict::store::aggregates

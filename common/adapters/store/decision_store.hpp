@@ -41,6 +41,17 @@ struct DecisionRecord {
     std::string error;  // empty when the call succeeded
   };
   std::vector<ProviderCall> provider_calls;
+  /// What the chart aggregates count the decision under: the order's product and the distinct
+  /// reason codes of its reasons, in first-seen order. The daemon fills it in from the Case and the
+  /// Decision it has in hand, so a store does not parse case_json and decision_json again for them;
+  /// when it is absent (a record made without it) the store reads them from the JSON
+  /// (aggregates::counted_of).
+  struct Counted {
+    std::string product;
+    std::vector<std::string> reason_codes;
+    bool operator==(const Counted&) const = default;
+  };
+  std::optional<Counted> counted;
 };
 
 /// Implementations are safe to call from several threads; calls on one store are serialised on its

@@ -37,6 +37,57 @@ StoreError changed_after_applied(const Migration& m) {
   return {m.name + " was changed after it was applied to this database; add a new migration instead", false};
 }
 
+/// A SQLite migration whose first line is this runs with foreign keys off (see sql/README.md).
+constexpr std::string_view foreign_keys_off_marker = "-- verdict: foreign_keys off";
+
+bool without_foreign_keys(const Migration& m) {
+  return m.sql.starts_with(foreign_keys_off_marker) &&
+         (m.sql.size() == foreign_keys_off_marker.size() || m.sql[foreign_keys_off_marker.size()] == '\n' ||
+          m.sql[foreign_keys_off_marker.size()] == '\r');
+}
+
+/// Switches a connection's foreign keys off (outside a transaction) and back to what they were when
+/// it goes, however the migration ends. Does nothing for a null connection.
+class ForeignKeysOff {
+ public:
+  explicit ForeignKeysOff(sqlite3* db) : db_(db) {
+    if (!db_) return;
+    sqlite3_stmt* raw = nullptr;
+    if (sqlite3_prepare_v2(db_, "PRAGMA foreign_keys", -1, &raw, nullptr) != SQLITE_OK) return;
+    sqlite::Statement query(raw);
+    if (sqlite3_step(raw) != SQLITE_ROW) return;
+    were_on_ = sqlite3_column_int(raw, 0) != 0;
+    switched_ = sqlite::exec(db_, "PRAGMA foreign_keys = OFF", "switching foreign keys off").has_value();
+  }
+  ~ForeignKeysOff() {
+    if (switched_ && were_on_) sqlite::exec(db_, "PRAGMA foreign_keys = ON", "switching foreign keys back on");
+  }
+  ForeignKeysOff(const ForeignKeysOff&) = delete;
+  ForeignKeysOff& operator=(const ForeignKeysOff&) = delete;
+  bool switched() const { return switched_; }
+
+ private:
+  sqlite3* db_;
+  bool were_on_ = false;
+  bool switched_ = false;
+};
+
+/// Inside the migration's transaction: no row references a row that is not there.
+expected<void, StoreError> foreign_keys_hold(sqlite3* db, const Migration& m) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &raw, nullptr) != SQLITE_OK)
+    return unexpected(sqlite::error(db, "checking foreign keys after " + m.name));
+  sqlite::Statement check(raw);
+  const int rc = sqlite3_step(raw);
+  if (rc == SQLITE_DONE) return {};
+  if (rc != SQLITE_ROW) return unexpected(sqlite::error(db, "checking foreign keys after " + m.name));
+  const auto* table = sqlite3_column_text(raw, 0);
+  const auto* parent = sqlite3_column_text(raw, 2);
+  return unexpected(StoreError{m.name + " left rows of " + (table ? reinterpret_cast<const char*>(table) : "?") +
+                                   " referencing missing rows of " + (parent ? reinterpret_cast<const char*>(parent) : "?"),
+                               false});
+}
+
 // Any fixed number, the same in every process: it names the lock that serialises migrations.
 constexpr std::int64_t migration_lock_key = 0x7665'7264'6963'7401;  // "verdict\x01"
 
@@ -142,6 +193,14 @@ expected<int, StoreError> apply_sqlite_migrations(sqlite3* db, const std::vector
   int count = 0;
   for (const auto& m : migrations) {
     const std::string sum = checksum(m);
+    // A table rebuild drops a table others reference: with foreign keys on, that would delete (ON
+    // DELETE CASCADE) or refuse the rows that reference it. The PRAGMA is a no-op inside a
+    // transaction, so it is switched before BEGIN and back after the end; the rows are checked
+    // instead (foreign_key_check) before the migration commits.
+    const bool keys_off = without_foreign_keys(m);
+    ForeignKeysOff restore(keys_off ? db : nullptr);
+    if (keys_off && !restore.switched())
+      return unexpected(sqlite::error(db, "switching foreign keys off for " + m.name));
     // The check and the change under one write lock: of two processes opening a new file together,
     // the second finds the migration applied.
     if (auto begun = sqlite::exec(db, "BEGIN IMMEDIATE", "migrating"); !begun) return unexpected(begun.error());
@@ -168,6 +227,8 @@ expected<int, StoreError> apply_sqlite_migrations(sqlite3* db, const std::vector
     const int recorded = sqlite3_step(record_statement);
     sqlite3_reset(record_statement);
     if (recorded != SQLITE_DONE) return fail(sqlite::error(db, "recording " + m.name));
+    if (keys_off)
+      if (auto checked = foreign_keys_hold(db, m); !checked) return fail(checked.error());
     if (auto committed = sqlite::exec(db, "COMMIT", "committing " + m.name); !committed)
       return fail(committed.error());
     ++count;

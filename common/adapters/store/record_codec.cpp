@@ -9,7 +9,7 @@ nlohmann::json encode(const DecisionRecord& r) {
   for (const auto& c : r.provider_calls)
     calls.push_back(
         {{"provider", c.provider}, {"status", c.status}, {"latency_ms", c.latency_ms}, {"cached", c.cached}, {"error", c.error}});
-  return {{"decision_id", r.decision_id},
+  nlohmann::json j = {{"decision_id", r.decision_id},
           {"idempotency_key", r.idempotency_key},
           {"application_id", r.application_id},
           {"received_at_ms", r.received_at_ms},
@@ -24,6 +24,11 @@ nlohmann::json encode(const DecisionRecord& r) {
           {"case_json", r.case_json},
           {"decision_json", r.decision_json},
           {"provider_calls", std::move(calls)}};
+  if (r.counted) {  // optional: a reader without it takes both from the JSON (aggregates::counted_of)
+    j["product"] = r.counted->product;
+    j["reason_codes"] = r.counted->reason_codes;
+  }
+  return j;
 }
 
 std::optional<DecisionRecord> decode_record(const nlohmann::json& j) {
@@ -52,6 +57,12 @@ std::optional<DecisionRecord> decode_record(const nlohmann::json& j) {
       c.at("cached").get_to(call.cached);
       c.at("error").get_to(call.error);
       r.provider_calls.push_back(std::move(call));
+    }
+    if (const auto product = j.find("product"); product != j.end()) {
+      DecisionRecord::Counted counted;
+      product->get_to(counted.product);
+      j.at("reason_codes").get_to(counted.reason_codes);
+      r.counted = std::move(counted);
     }
     return r;
   } catch (const nlohmann::json::exception&) {

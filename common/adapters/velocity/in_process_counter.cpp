@@ -31,7 +31,7 @@ std::string digits_only(std::string_view s) {
 
 }  // namespace
 
-Observation observe(const Application& a, std::string_view key, std::int64_t at_ms) {
+Observation observe(const Application& a, std::string_view key, std::int64_t at_ms, const VelocityDeclaration* only) {
   Observation o;
   o.at_ms = at_ms;
   auto hash = [&](std::string_view kind, const std::string& value) {
@@ -42,7 +42,7 @@ Observation observe(const Application& a, std::string_view key, std::int64_t at_
   o.applicant = hash("applicant", lower_without_spaces(p.first_name) + "|" + lower_without_spaces(p.last_name) + "|" +
                                       format_iso_date(p.date_of_birth));
   auto set = [&](VelocityIdentifier id, const std::string& value) {
-    o.identifiers[static_cast<std::size_t>(id)] = hash(to_string(id), value);
+    if (!only || only->declares(id)) o.identifiers[static_cast<std::size_t>(id)] = hash(to_string(id), value);
   };
   set(VelocityIdentifier::Iban, upper_without_spaces(p.iban));
   if (!p.address.postcode.empty() && !p.address.house_number.empty())

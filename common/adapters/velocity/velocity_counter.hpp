@@ -29,8 +29,10 @@ struct Observation {
 
 /// Hashes what the counters need from `application` under `identifier_key`. Identifiers are
 /// normalised first (IBAN upper case without spaces, e-mail lower case, phone digits only,
-/// address = postcode + house number).
-Observation observe(const Application& application, std::string_view identifier_key, std::int64_t at_ms);
+/// address = postcode + house number). With `only`, the identifiers it does not declare are left
+/// empty (the counters skip those anyway): an HMAC each saved per decision.
+Observation observe(const Application& application, std::string_view identifier_key, std::int64_t at_ms,
+                    const VelocityDeclaration* only = nullptr);
 
 class VelocityCounter {
  public:

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/aggregates.hpp"
+
 namespace verdict::store {
 
 nlohmann::json encode(const DecisionRecord& r) {
@@ -86,6 +88,7 @@ DecisionRecord record_of(const Case& c, const Decision& decision, const Decision
   r.customer_key = std::move(customer_key);
   r.case_json = encode_text(c);
   r.decision_json = encode_text(decision, &stamp);
+  r.counted = aggregates::counted(to_string(c.application.order.product), decision);
   for (ProviderId id : all_providers()) {
     const ProviderCall& call = c.providers.call(id);
     if (call.status == ProviderStatus::NotCalled) continue;

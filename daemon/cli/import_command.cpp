@@ -4,7 +4,7 @@
 // aggregates and the review queue follow as they do for live decisions.
 //
 // Deterministic, so importing a file twice stores it once: the decision id is derived from the
-// application id (a keyed hash laid out as a UUID), and the store ignores decisions it already has.
+// application id (crypto::uuid_from_name), and the store ignores decisions it already has.
 // The instant a decision is recorded as received is the application's date, at a time of day between
 // 08:00 and 22:00 UTC taken from the same hash (an archive keeps the day, rarely the second).
 #include <cstdio>
@@ -18,6 +18,7 @@
 #include "crypto/hashing.hpp"
 #include "domain/codec.hpp"
 #include "files/policy_files.hpp"
+#include "store/compliance_store.hpp"
 #include "store/decision_store.hpp"
 #include "store/record_codec.hpp"
 
@@ -26,23 +27,6 @@ namespace verdict::cli {
 namespace {
 
 constexpr std::int64_t day_ms = 86'400'000;
-
-/// A version-5-shaped UUID from a hex digest (RFC 4122 variant bits set).
-std::string uuid_from(const std::string& hex) {
-  std::string h = hex.substr(0, 32);
-  h[12] = '5';
-  h[16] = "89ab"[(h[16] >= 'a' ? h[16] - 'a' + 10 : h[16] - '0') & 3];
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" + h.substr(20, 12);
-}
-
-std::string iso_utc(std::int64_t ms) {
-  const std::int64_t days = ms / day_ms, in_day = ms % day_ms;
-  char text[40];
-  std::snprintf(text, sizeof text, "%sT%02d:%02d:%02d.%03dZ", format_iso_date(Date{static_cast<std::int32_t>(days)}).c_str(),
-                static_cast<int>(in_day / 3'600'000), static_cast<int>(in_day / 60'000 % 60),
-                static_cast<int>(in_day / 1000 % 60), static_cast<int>(in_day % 1000));
-  return text;
-}
 
 }  // namespace
 
@@ -90,13 +74,14 @@ int import_history(const ImportArgs& args, std::ostream& out, std::ostream& err)
     const Decision decision = (*policy)->explain(*c);
     const std::string digest = crypto::hmac_sha256_hex("verdict import", c->application.id);
     const std::int64_t seconds_in_day = static_cast<std::int64_t>(std::stoull(digest.substr(32, 8), nullptr, 16) % (14 * 3600));
+    const std::string decision_id = crypto::uuid_from_name("verdict import", c->application.id);
     // The providers are asked concurrently: the slowest bounds the decision.
     int slowest = 0;
     for (ProviderId id : all_providers())
       if (c->providers.call(id).status != ProviderStatus::NotCalled) slowest = std::max(slowest, c->providers.call(id).latency_ms);
     const std::int64_t received_at_ms =
         static_cast<std::int64_t>(c->application.date.days) * day_ms + (8 * 3600 + seconds_in_day) * 1000;
-    const DecisionStamp stamp{uuid_from(digest), iso_utc(received_at_ms), slowest};
+    const DecisionStamp stamp{decision_id, store::iso_utc_ms(received_at_ms), slowest};
     const auto& a = c->application.applicant;
     const std::string born = format_iso_date(a.date_of_birth);
     store::DecisionRecord r = store::record_of(

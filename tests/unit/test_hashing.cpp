@@ -3,6 +3,8 @@
 // since the HMAC keeps a keyed context per thread.
 #include <QtTest/QtTest>
 
+#include <algorithm>
+
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +34,22 @@ class HashingTest : public QObject {
     const std::string long_key(131, '\xaa');
     QCOMPARE(crypto::hmac_sha256_hex(long_key, "Test Using Larger Than Block-Size Key - Hash Key First"),
              std::string("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"));
+  }
+
+  void uuid_from_name_is_the_names_and_a_version_8_uuid() {
+    const std::string a = crypto::uuid_from_name("verdict import", "APP-1");
+    QCOMPARE(a, crypto::uuid_from_name("verdict import", "APP-1"));
+    QVERIFY(a != crypto::uuid_from_name("verdict import", "APP-2"));
+    QVERIFY(a != crypto::uuid_from_name("another key", "APP-1"));
+    QCOMPARE(a.size(), std::size_t{36});
+    QCOMPARE(a[14], '8');                                          // version
+    QVERIFY(std::string("89ab").find(a[19]) != std::string::npos);  // variant 10
+    // The HMAC's first 16 bytes, with those two nibbles set.
+    std::string digest = crypto::hmac_sha256_hex("verdict import", "APP-1").substr(0, 32);
+    std::string plain = a;
+    plain.erase(std::remove(plain.begin(), plain.end(), '-'), plain.end());
+    QCOMPARE(plain.substr(0, 12), digest.substr(0, 12));
+    QCOMPARE(plain.substr(17), digest.substr(17));
   }
 
   void uuid_v7_is_time_ordered() {

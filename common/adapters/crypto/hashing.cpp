@@ -12,6 +12,11 @@
 namespace verdict::crypto {
 
 namespace {
+/// 32 hex digits as 8-4-4-4-12.
+std::string uuid_text(const std::string& h) {
+  return h.substr(0, 8) + '-' + h.substr(8, 4) + '-' + h.substr(12, 4) + '-' + h.substr(16, 4) + '-' + h.substr(20, 12);
+}
+
 std::string hex(const unsigned char* bytes, unsigned length) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out(length * 2, '0');
@@ -117,8 +122,14 @@ std::string uuid_v7(std::int64_t unix_ms) {
   for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (40 - 8 * i));
   b[6] = static_cast<unsigned char>(0x70 | (b[6] & 0x0f));  // version 7
   b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3f));  // variant 10
-  const std::string h = hex(b.data(), static_cast<unsigned>(b.size()));
-  return h.substr(0, 8) + '-' + h.substr(8, 4) + '-' + h.substr(12, 4) + '-' + h.substr(16, 4) + '-' + h.substr(20);
+  return uuid_text(hex(b.data(), static_cast<unsigned>(b.size())));
+}
+
+std::string uuid_from_name(std::string_view key, std::string_view name) {
+  std::string h = hmac_sha256_hex(key, name).substr(0, 32);
+  h[12] = '8';                                                          // version 8
+  h[16] = "89ab"[(h[16] >= 'a' ? h[16] - 'a' + 10 : h[16] - '0') & 3];  // variant 10
+  return uuid_text(h);
 }
 
 }  // namespace verdict::crypto

@@ -31,4 +31,8 @@ std::string customer_key(std::string_view identifier_key, const CustomerIdentifi
 /// grows at its end instead of touching a random page per insert, as version 4 ids do.
 std::string uuid_v7(std::int64_t unix_ms);
 
+/// A UUID version 8 (RFC 9562, custom) from HMAC-SHA256 of `name` under `key`: the same name and key
+/// give the same id, so a record made from it again (an import run twice) is the same record.
+std::string uuid_from_name(std::string_view key, std::string_view name);
+
 }  // namespace verdict::crypto

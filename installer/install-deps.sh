@@ -9,7 +9,7 @@ packages=(
   # core
   nlohmann-json3-dev libexpected-dev libcli11-dev libssl-dev
   # adapters and daemon
-  libboost1.81-dev libpqxx-dev libhiredis-dev librdkafka-dev libsqlite3-dev
+  libboost1.81-dev libpqxx-dev libpq-dev libhiredis-dev librdkafka-dev libsqlite3-dev
   libspdlog-dev libfmt-dev uuid-dev libjemalloc-dev libsimdjson-dev
   # studio and its tests
   qt6-base-dev qt6-charts-dev qt6-tools-dev libqt6opengl6-dev libgl-dev xvfb xauth

@@ -15,6 +15,7 @@ using namespace verdict;
 using nlohmann::json;
 using std::chrono::hours;
 using std::chrono::minutes;
+using std::chrono::seconds;
 
 namespace {
 
@@ -223,6 +224,26 @@ class VelocityTest : public QObject {
     QCOMPARE(count(*s, VelocityWindow::Hour1, VelocityMeasure::DistinctApplicants), 1);
     // 25 h on: p1 (25 h ago) and p2 (24 h 1 min ago) have left the 24 h window; p3 (23 h 59 min) has not.
     QCOMPARE(count(*s, VelocityWindow::Hours24, VelocityMeasure::DistinctApplicants), 2);
+  }
+
+  void a_busy_key_counts_each_applicant_once_at_their_latest_time() {
+    // One IBAN behind a thousand applicants, one every 10 s: the counters are exact however many.
+    velocity::InProcessCounter counter;
+    const auto d = iban_windows();
+    std::optional<VelocitySignals> s;
+    for (int i = 0; i < 1000; ++i)
+      s = *counter.record(person("p" + std::to_string(i), "a" + std::to_string(i), "IBAN-BUSY", t0 + ms(seconds(10 * i))), d);
+    // The last one is at 9,990 s; the hour before it holds applicants 640..999.
+    QCOMPARE(count(*s, VelocityWindow::Hour1, VelocityMeasure::DistinctApplicants), 360);
+    QCOMPARE(count(*s, VelocityWindow::Hour1, VelocityMeasure::Applications), 360);
+    QCOMPARE(count(*s, VelocityWindow::Hours24, VelocityMeasure::DistinctApplicants), 1000);
+    // p5, first seen long ago, applies again: they move into the last hour (not counted twice), and
+    // applicant 640 leaves it.
+    s = *counter.record(person("p5", "b5", "IBAN-BUSY", t0 + ms(seconds(10'000))), d);
+    QCOMPARE(count(*s, VelocityWindow::Hour1, VelocityMeasure::DistinctApplicants), 360);
+    QCOMPARE(count(*s, VelocityWindow::Hour1, VelocityMeasure::Applications), 360);
+    QCOMPARE(count(*s, VelocityWindow::Hours24, VelocityMeasure::DistinctApplicants), 1000);
+    QCOMPARE(count(*s, VelocityWindow::Hours24, VelocityMeasure::Applications), 1001);
   }
 
   void retention_drops_keys_after_thirty_days() {

@@ -54,6 +54,36 @@ Observation observe(const Application& a, std::string_view key, std::int64_t at_
   return o;
 }
 
+void InProcessCounter::RecentMembers::touch(const std::string& member, std::int64_t at_ms) {
+  auto by_time_less = [](const auto& entry, std::int64_t t) { return entry.first < t; };
+  const auto [it, inserted] = latest_.try_emplace(member, at_ms);
+  if (!inserted) {
+    if (it->second >= at_ms) return;  // an older sighting: the latest time stays
+    // Its entry is among those of its old time (nearly always the only one).
+    auto old = std::lower_bound(by_time_.begin(), by_time_.end(), it->second, by_time_less);
+    while (old->second != &it->first) ++old;
+    by_time_.erase(old);
+    it->second = at_ms;
+  }
+  // After every entry of the same time or earlier: at the end, unless threads' clocks interleave.
+  const auto at = std::upper_bound(by_time_.begin(), by_time_.end(), at_ms,
+                                   [](std::int64_t t, const auto& entry) { return t < entry.first; });
+  by_time_.insert(at, {at_ms, &it->first});
+}
+
+std::int32_t InProcessCounter::RecentMembers::count_after(std::int64_t after_ms) const {
+  const auto first = std::upper_bound(by_time_.begin(), by_time_.end(), after_ms,
+                                      [](std::int64_t t, const auto& entry) { return t < entry.first; });
+  return static_cast<std::int32_t>(by_time_.end() - first);
+}
+
+void InProcessCounter::RecentMembers::forget_until(std::int64_t oldest_ms) {
+  const auto keep = std::upper_bound(by_time_.begin(), by_time_.end(), oldest_ms,
+                                     [](std::int64_t t, const auto& entry) { return t < entry.first; });
+  for (auto gone = by_time_.begin(); gone != keep; ++gone) latest_.erase(latest_.find(*gone->second));
+  by_time_.erase(by_time_.begin(), keep);
+}
+
 expected<VelocitySignals, std::string> InProcessCounter::record(const Observation& o,
                                                                 const VelocityDeclaration& declared) {
   const std::int64_t retention = velocity_retention.count();
@@ -64,23 +94,15 @@ expected<VelocitySignals, std::string> InProcessCounter::record(const Observatio
     const auto id = static_cast<VelocityIdentifier>(i);
     if (!declared.declares(id) || o.identifiers[i].empty()) continue;
     Entries& e = keys_[std::string(to_string(id)) + ":" + o.identifiers[i]];
-    auto add = [&](std::unordered_map<std::string, std::int64_t>& set, const std::string& member) {
-      auto& at = set[member];
-      at = std::max(at, o.at_ms);
-      std::erase_if(set, [&](const auto& entry) { return entry.second <= o.at_ms - retention; });
-    };
-    add(e.applications, o.application);
-    add(e.applicants, o.applicant);
+    for (auto* members : {&e.applications, &e.applicants}) members->forget_until(o.at_ms - retention);
+    e.applications.touch(o.application, o.at_ms);
+    e.applicants.touch(o.applicant, o.at_ms);
     for (std::size_t w = 0; w < velocity_window_count; ++w) {
       const auto window = static_cast<VelocityWindow>(w);
       if (!declared.declares(id, window)) continue;
       const std::int64_t from = o.at_ms - duration_of(window).count();
-      auto count = [&](const std::unordered_map<std::string, std::int64_t>& set) {
-        return static_cast<std::int32_t>(
-            std::count_if(set.begin(), set.end(), [&](const auto& entry) { return entry.second > from; }));
-      };
-      out.set(id, window, VelocityMeasure::Applications, count(e.applications));
-      out.set(id, window, VelocityMeasure::DistinctApplicants, count(e.applicants));
+      out.set(id, window, VelocityMeasure::Applications, e.applications.count_after(from));
+      out.set(id, window, VelocityMeasure::DistinctApplicants, e.applicants.count_after(from));
     }
   }
   return out;
@@ -90,8 +112,8 @@ void InProcessCounter::sweep(std::int64_t now_ms) {
   const std::int64_t oldest = now_ms - velocity_retention.count();
   for (auto it = keys_.begin(); it != keys_.end();) {
     Entries& e = it->second;
-    std::erase_if(e.applications, [&](const auto& entry) { return entry.second <= oldest; });
-    std::erase_if(e.applicants, [&](const auto& entry) { return entry.second <= oldest; });
+    e.applications.forget_until(oldest);
+    e.applicants.forget_until(oldest);
     it = e.applications.empty() && e.applicants.empty() ? keys_.erase(it) : std::next(it);
   }
 }

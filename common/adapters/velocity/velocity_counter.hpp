@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "domain/application.hpp"
 #include "domain/velocity.hpp"
@@ -55,9 +57,26 @@ class InProcessCounter final : public VelocityCounter {
   std::size_t key_count() const;
 
  private:
+  /// Members (hashes), each with the latest time it was seen, also kept in order of that time. A
+  /// busy key (one device behind thousands of applications) costs O(log n) to count a window and to
+  /// touch its newest member — the usual case — instead of a pass over every member.
+  class RecentMembers {
+   public:
+    void touch(const std::string& member, std::int64_t at_ms);
+    /// Members last seen strictly after `after_ms`.
+    std::int32_t count_after(std::int64_t after_ms) const;
+    /// Forgets the members last seen at or before `oldest_ms`.
+    void forget_until(std::int64_t oldest_ms);
+    bool empty() const { return latest_.empty(); }
+
+   private:
+    std::unordered_map<std::string, std::int64_t> latest_;
+    // (latest time, the member's key in latest_): sorted by time; node keys do not move on rehash.
+    std::vector<std::pair<std::int64_t, const std::string*>> by_time_;
+  };
   struct Entries {
-    std::unordered_map<std::string, std::int64_t> applications;  // application hash -> latest time
-    std::unordered_map<std::string, std::int64_t> applicants;    // applicant hash -> latest time
+    RecentMembers applications;  // application hashes
+    RecentMembers applicants;    // applicant hashes
   };
   void sweep(std::int64_t now_ms);
 

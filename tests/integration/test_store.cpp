@@ -237,6 +237,19 @@ std::int64_t sqlite_number(const fs::path& file, const std::string& query) {
   return value;
 }
 
+/// Runs `statement` on its own connection (foreign keys on, as the stores have them); SQLite's code.
+int sqlite_exec(const fs::path& file, const std::string& statement) {
+  sqlite3* db = nullptr;
+  sqlite3_open(file.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA foreign_keys = ON", nullptr, nullptr, nullptr);
+  char* error = nullptr;
+  const int rc = sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &error);
+  if (error) qInfo("sqlite: %s", error);
+  sqlite3_free(error);
+  sqlite3_close(db);
+  return rc;
+}
+
 constexpr std::int64_t mar_1_noon = 1803902400000;  // 2027-03-01T12:00:00.000Z
 
 /// A decision whose aggregate rows are known: product `product`, reasons with codes BKR_A twice (two
@@ -464,7 +477,7 @@ class StoreTest : public QObject {
 
     for (const auto& want : batch) {
       auto got = store->find(want.decision_id);
-      QVERIFY(got);
+      QVERIFY2(got, got ? "" : got.error().message.c_str());
       QVERIFY(got->has_value());
       compare(**got, want, /*byte_exact_json=*/true);  // json columns keep the text (0005)
       if (QTest::currentTestFailed()) return;
@@ -605,7 +618,8 @@ class StoreTest : public QObject {
              SQLITE_CONSTRAINT);  // 0001's CHECK, still there
 
     // The migration on this connection, foreign keys on as every store opens them.
-    auto applied = apply_sqlite_migrations(db.get(), *read_migrations(sqlite_sql));
+    fs::copy_file(sqlite_sql / "0005_decisions_json_unchecked.sql", dir / "0005_decisions_json_unchecked.sql");
+    auto applied = apply_sqlite_migrations(db.get(), *read_migrations(dir));
     QVERIFY2(applied, applied ? "" : applied.error().message.c_str());
     QCOMPARE(*applied, 1);
     QCOMPARE(number("PRAGMA foreign_keys"), std::int64_t{1});  // back on
@@ -630,12 +644,60 @@ class StoreTest : public QObject {
     for (const auto& entry : fs::directory_iterator(sqlite_sql))
       if (entry.path().extension() == ".sql") fs::copy_file(entry.path(), broken / entry.path().filename());
     std::ofstream(broken / "0099_breaks_a_reference.sql")
-        << "-- verdict: foreign_keys off\nINSERT INTO provider_calls VALUES ('gone', 1, 'bkr', 'ok', 1, 0, NULL);\n";
+        << "-- verdict: foreign_keys off\nINSERT INTO idempotency_keys VALUES ('gone-key', 'gone');\n";
     auto refused = migrate_sqlite(file, broken);
     QVERIFY(!refused);
-    QVERIFY2(refused.error().message.find("provider_calls") != std::string::npos, refused.error().message.c_str());
-    QCOMPARE(sqlite_number(file, "SELECT count(*) FROM provider_calls WHERE decision_id = 'gone'"), std::int64_t{0});
+    QVERIFY2(refused.error().message.find("idempotency_keys") != std::string::npos, refused.error().message.c_str());
+    QCOMPARE(sqlite_number(file, "SELECT count(*) FROM idempotency_keys WHERE decision_id = 'gone'"), std::int64_t{0});
     QCOMPARE(sqlite_number(file, "SELECT count(*) FROM schema_migrations WHERE version = 99"), std::int64_t{0});
+  }
+
+  /// 0006 moves each decision's provider calls into its row: every call kept, in order, readable
+  /// through the store and through the `provider_calls` view with the old columns.
+  void sqlite_0006_keeps_every_provider_call() {
+    const fs::path dir = temp / "sqlite-0005";
+    fs::create_directories(dir);
+    for (const auto& entry : fs::directory_iterator(sqlite_sql))
+      if (entry.path().filename().string() < "0006") fs::copy_file(entry.path(), dir / entry.path().filename());
+    const fs::path file = temp / "before-0006.db";
+    QCOMPARE(*migrate_sqlite(file, dir), 5);
+    const std::string with_calls = uuid(0x600, 1), without_calls = uuid(0x600, 2);
+    for (const auto& id : {with_calls, without_calls})
+      QCOMPARE(sqlite_exec(file, "INSERT INTO decisions VALUES ('" + id + "', 1, NULL, 'APP', 'web', 'shop-1', "
+                                 "'ACCEPT', 'p', 1, 'sha256:00', 3, 'ck', '{\"a\":1}', '{\"b\":[2]}')"),
+               SQLITE_OK);
+    // Inserted out of order, with an error text and a cached answer: they come back by seq.
+    QCOMPARE(sqlite_exec(file, "INSERT INTO provider_calls VALUES ('" + with_calls + "', 2, 'iban_check', 'unavailable', "
+                               "800, 0, 'timeout \"after\" 800 ms'), ('" + with_calls + "', 1, 'bkr', 'ok', 120, 1, NULL)"),
+             SQLITE_OK);
+
+    auto applied = migrate_sqlite(file, sqlite_sql);
+    QVERIFY2(applied, applied ? "" : applied.error().message.c_str());
+    QCOMPARE(sqlite_number(file, "SELECT count(*) FROM provider_calls"), std::int64_t{2});
+    QCOMPARE(sqlite_number(file, "SELECT count(*) FROM provider_calls WHERE seq = 1 AND provider = 'bkr' AND cached = 1 "
+                                 "AND latency_ms = 120 AND error IS NULL"),
+             std::int64_t{1});
+    QCOMPARE(sqlite_number(file, "SELECT count(*) FROM provider_calls WHERE seq = 2 AND status = 'unavailable' AND "
+                                 "cached = 0 AND error = 'timeout \"after\" 800 ms'"),
+             std::int64_t{1});
+    QCOMPARE(sqlite_number(file, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'provider_calls'"),
+             std::int64_t{0});
+
+    auto store = open_sqlite(file);
+    QVERIFY2(store, store ? "" : store.error().message.c_str());
+    auto got = (*store)->find(with_calls);
+    QVERIFY2(got && got->has_value(), got ? "not found" : got.error().message.c_str());
+    const auto& calls = (**got).provider_calls;
+    QCOMPARE(calls.size(), std::size_t{2});
+    QCOMPARE(calls[0].provider, std::string("bkr"));
+    QVERIFY(calls[0].cached);
+    QCOMPARE(calls[0].error, std::string());
+    QCOMPARE(calls[1].provider, std::string("iban_check"));
+    QCOMPARE(calls[1].latency_ms, 800);
+    QCOMPARE(calls[1].error, std::string("timeout \"after\" 800 ms"));
+    got = (*store)->find(without_calls);
+    QVERIFY(got && got->has_value());
+    QVERIFY((**got).provider_calls.empty());
   }
 
   void sqlite_schema_guarantees() {
@@ -672,7 +734,7 @@ class StoreTest : public QObject {
     QCOMPARE(count(*store), std::uint64_t{3});
     for (const auto& want : batch) {
       auto got = store->find(want.decision_id);
-      QVERIFY(got);
+      QVERIFY2(got, got ? "" : got.error().message.c_str());
       QVERIFY(got->has_value());
       compare(**got, want, /*byte_exact_json=*/true);
       if (QTest::currentTestFailed()) return;

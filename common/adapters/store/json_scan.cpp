@@ -66,7 +66,33 @@ bool parse_call(od::value& v, DecisionRecord::ProviderCall& call) {
   return seen == 31U;
 }
 
+/// `v`: a value or a whole document holding the array.
+template <typename Json>
+bool parse_calls(Json& v, std::vector<DecisionRecord::ProviderCall>& calls) {
+  calls.clear();
+  od::array array;
+  if (v.get_array().get(array)) return false;
+  for (auto element : array) {
+    od::value call_value;
+    DecisionRecord::ProviderCall call;
+    if (std::move(element).get(call_value) || !parse_call(call_value, call)) return false;
+    calls.push_back(std::move(call));
+  }
+  return true;
+}
+
 }  // namespace
+
+std::optional<std::vector<DecisionRecord::ProviderCall>> parse_provider_calls(std::string_view json_text) {
+  const simdjson::padded_string padded(json_text);
+  od::document doc;
+  if (parser().iterate(padded).get(doc)) return std::nullopt;
+  std::vector<DecisionRecord::ProviderCall> calls;
+  if (!parse_calls(doc, calls)) return std::nullopt;
+  const char* trailing = nullptr;
+  if (doc.current_location().get(trailing) == simdjson::SUCCESS) return std::nullopt;
+  return calls;
+}
 
 std::optional<DecisionRecord> parse_record(std::string_view json_text) {
   const simdjson::padded_string padded(json_text);
@@ -99,18 +125,7 @@ std::optional<DecisionRecord> parse_record(std::string_view json_text) {
     else if (key == "decision_json") ok = get_text(v, r.decision_json), bit = 1U << 13;
     else if (key == "provider_calls") {
       bit = 1U << 14;
-      r.provider_calls.clear();
-      od::array calls;
-      ok = !v.get_array().get(calls);
-      for (auto element : calls) {
-        od::value call_value;
-        DecisionRecord::ProviderCall call;
-        if (!ok || std::move(element).get(call_value) || !parse_call(call_value, call)) {
-          ok = false;
-          break;
-        }
-        r.provider_calls.push_back(std::move(call));
-      }
+      ok = parse_calls(v, r.provider_calls);
     } else {
       continue;  // a field of a later version: not ours to judge
     }

@@ -17,6 +17,10 @@ namespace verdict::store {
 /// ignored.
 std::optional<DecisionRecord> parse_record(std::string_view json_text);
 
+/// The provider calls from their JSON array (record_codec.hpp's provider_calls_json()); nullopt when
+/// the text is not such an array.
+std::optional<std::vector<DecisionRecord::ProviderCall>> parse_provider_calls(std::string_view json_text);
+
 /// The product a case is charted under: application.order.product when it is a string (a number or
 /// boolean counts as its JSON text), else "unknown" — as 0002_aggregates.sql defines it.
 std::string case_product(std::string_view case_json);

@@ -17,6 +17,7 @@
 #include "store/aggregates.hpp"
 #include "store/json_scan.hpp"
 #include "store/postgres_store.hpp"
+#include "store/record_codec.hpp"
 
 namespace verdict::store::postgres {
 
@@ -106,40 +107,6 @@ class ArrayLiteral {
   std::string text_ = "{";
 };
 
-/// A JSON string literal. Plain ASCII is written as it is; anything else is left to nlohmann_json
-/// (escapes, and invalid UTF-8 replaced as the rest of the record's JSON is).
-void append_json_string(std::string& out, std::string_view s) {
-  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
-  });
-  if (plain) {
-    out += '"';
-    out.append(s);
-    out += '"';
-  } else {
-    out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  }
-}
-
-/// The provider calls as the jsonb array 0005 keeps in the decision row.
-std::string calls_json(const std::vector<DecisionRecord::ProviderCall>& calls) {
-  std::string out = "[";
-  for (const auto& c : calls) {
-    if (out.size() > 1) out += ',';
-    out += "{\"provider\":";
-    append_json_string(out, c.provider);
-    out += ",\"status\":";
-    append_json_string(out, c.status);
-    out += ",\"latency_ms\":" + std::to_string(c.latency_ms);
-    out += c.cached ? ",\"cached\":true" : ",\"cached\":false";
-    out += ",\"error\":";
-    append_json_string(out, c.error);
-    out += '}';
-  }
-  return out + ']';
-}
-
 /// A binary COPY stream: network byte order throughout.
 class BinaryCopy {
  public:
@@ -165,7 +132,7 @@ class BinaryCopy {
     text(r.customer_key);
     text(r.case_json);  // json's binary form is its text
     text(r.decision_json);
-    text(calls_json(r.provider_calls));
+    text(provider_calls_json(r.provider_calls));
   }
 
   void reserve(std::size_t bytes) { data_.reserve(bytes); }

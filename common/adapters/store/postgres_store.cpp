@@ -3,10 +3,10 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <set>
 #include <type_traits>
 
+#include "store/json_scan.hpp"
 #include "store/postgres_batch.hpp"
 
 namespace verdict::store {
@@ -183,12 +183,8 @@ class PostgresStore final : public DecisionStore {
       r.customer_key = row[11].as<std::string>();
       r.case_json = row[12].as<std::string>();
       r.decision_json = row[13].as<std::string>();
-      // The calls as postgres_batch.cpp wrote them (0005): the spool's form of a record's calls.
-      const auto calls = nlohmann::json::parse(row[14].as<std::string>(), nullptr, false);
-      if (calls.is_array())
-        for (const auto& c : calls)
-          r.provider_calls.push_back({c.value("provider", ""), c.value("status", ""), c.value("latency_ms", 0),
-                                      c.value("cached", false), c.value("error", "")});
+      // The calls as postgres_batch.cpp wrote them (0005); the column is json, so kept as written.
+      if (auto calls = parse_provider_calls(row[14].as<std::string>())) r.provider_calls = std::move(*calls);
       return r;
     });
   }

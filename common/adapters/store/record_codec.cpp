@@ -1,10 +1,49 @@
 #include "store/record_codec.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "store/aggregates.hpp"
 
 namespace verdict::store {
+
+namespace {
+
+/// A JSON string literal. Plain ASCII is written as it is; anything else is left to nlohmann_json
+/// (escapes, and invalid UTF-8 replaced as the rest of the record's JSON is).
+void append_json_string(std::string& out, std::string_view s) {
+  const bool plain = std::all_of(s.begin(), s.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u >= 0x20 && u < 0x80 && c != '"' && c != '\\';
+  });
+  if (plain) {
+    out += '"';
+    out.append(s);
+    out += '"';
+  } else {
+    out += nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+}
+
+}  // namespace
+
+std::string provider_calls_json(const std::vector<DecisionRecord::ProviderCall>& calls) {
+  std::string out = "[";
+  for (const auto& c : calls) {
+    if (out.size() > 1) out += ',';
+    out += "{\"provider\":";
+    append_json_string(out, c.provider);
+    out += ",\"status\":";
+    append_json_string(out, c.status);
+    out += ",\"latency_ms\":" + std::to_string(c.latency_ms);
+    out += c.cached ? ",\"cached\":true" : ",\"cached\":false";
+    out += ",\"error\":";
+    append_json_string(out, c.error);
+    out += '}';
+  }
+  return out + ']';
+}
+
 
 nlohmann::json encode(const DecisionRecord& r) {
   auto calls = nlohmann::json::array();

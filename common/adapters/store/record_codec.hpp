@@ -3,6 +3,8 @@
 // parameter. case_json and decision_json travel as strings, untouched.
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "domain/case.hpp"
 #include "domain/codec.hpp"
@@ -12,6 +14,10 @@
 namespace verdict::store {
 
 nlohmann::json encode(const DecisionRecord& record);
+
+/// The provider calls as one JSON array of {provider, status, latency_ms, cached, error} — the column
+/// both stores keep in the decision row (postgres/0005, sqlite/0006); error "" when there was none.
+std::string provider_calls_json(const std::vector<DecisionRecord::ProviderCall>& calls);
 
 /// nullopt when a field is missing or has the wrong type.
 std::optional<DecisionRecord> decode_record(const nlohmann::json& json);

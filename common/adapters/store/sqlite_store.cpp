@@ -12,7 +12,9 @@
 #include <tuple>
 
 #include "store/aggregates.hpp"
+#include "store/json_scan.hpp"
 #include "store/migrations.hpp"
+#include "store/record_codec.hpp"
 
 namespace verdict::store {
 
@@ -162,11 +164,7 @@ class SqliteStore final : public DecisionStore {
 
   expected<std::optional<DecisionRecord>, StoreError> find(std::string_view decision_id) override {
     std::lock_guard lock(mutex_);
-    // One read transaction, so the decision and its calls are from the same state of the file.
-    if (auto begun = sqlite::exec(db_.get(), "BEGIN", "starting a read"); !begun) return unexpected(begun.error());
-    auto found = find_locked(decision_id);
-    sqlite::exec(db_.get(), "COMMIT", "ending a read");
-    return found;
+    return find_locked(decision_id);  // one row, its calls in it: one statement, one state of the file
   }
 
   expected<std::optional<std::string>, StoreError> find_by_idempotency_key(std::string_view key) override {
@@ -200,18 +198,16 @@ class SqliteStore final : public DecisionStore {
     const Wanted wanted[] = {
         {&insert_decision_,
          "INSERT INTO decisions (decision_id, received_at_ms, idempotency_key, application_id, channel, shop_id, "
-         "outcome, policy_name, policy_version, policy_hash, elapsed_ms, customer_key, case_json, decision_json) "
-         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (decision_id) DO NOTHING"},
+         "outcome, policy_name, policy_version, policy_hash, elapsed_ms, customer_key, case_json, decision_json, "
+         "provider_calls) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) "
+         "ON CONFLICT (decision_id) DO NOTHING"},
         {&insert_key_,
          "INSERT INTO idempotency_keys (idempotency_key, decision_id) VALUES (?1, ?2) "
          "ON CONFLICT (idempotency_key) DO NOTHING"},
         {&find_decision_,
          "SELECT decision_id, coalesce(idempotency_key, ''), application_id, received_at_ms, channel, shop_id, "
-         "outcome, policy_name, policy_hash, policy_version, elapsed_ms, customer_key, case_json, decision_json "
-         "FROM decisions WHERE decision_id = ?1"},
-        {&find_calls_,
-         "SELECT provider, status, latency_ms, cached, coalesce(error, '') FROM provider_calls "
-         "WHERE decision_id = ?1 ORDER BY seq"},
+         "outcome, policy_name, policy_hash, policy_version, elapsed_ms, customer_key, case_json, decision_json, "
+         "provider_calls FROM decisions WHERE decision_id = ?1"},
         {&find_key_, "SELECT decision_id FROM idempotency_keys WHERE idempotency_key = ?1"},
         {&insert_referral_,
          "INSERT INTO review_items (decision_id, kind, status, created_at_ms, automated_outcome, channel, shop_id) "
@@ -240,12 +236,14 @@ class SqliteStore final : public DecisionStore {
     return {};
   }
 
-  /// One record inside the caller's transaction; its calls and key only when the decision is new.
+  /// One record inside the caller's transaction (its calls in its row); its key and review item only
+  /// when the decision is new.
   /// True when it was new (and is to be counted in the aggregates).
   expected<bool, StoreError> insert(const DecisionRecord& r) {
     {
       sqlite3_stmt* statement = insert_decision_.get();
       ResetOnExit reset(statement);
+      const std::string calls = provider_calls_json(r.provider_calls);  // bound by reference: lives past the step
       const bool bound = Binder(statement)
                              .text(r.decision_id)
                              .integer(r.received_at_ms)
@@ -261,30 +259,11 @@ class SqliteStore final : public DecisionStore {
                              .text(r.customer_key)
                              .text(r.case_json)
                              .text(r.decision_json)
+                             .text(calls)
                              .ok();
       if (!bound || sqlite3_step(statement) != SQLITE_DONE)
         return unexpected(sqlite::error(db_.get(), "writing decision " + r.decision_id));
       if (sqlite3_changes(db_.get()) == 0) return false;  // stored before: skip, never duplicate
-    }
-    // The calls in one INSERT of up to max_calls_per_insert rows: one statement run instead of one
-    // per call (callgrind: a fifth of SQLite's instructions per decision).
-    const auto& calls = r.provider_calls;
-    for (std::size_t first = 0; first < calls.size(); first += max_calls_per_insert) {
-      const std::size_t n = std::min(max_calls_per_insert, calls.size() - first);
-      auto statement = calls_statement(n);
-      if (!statement) return unexpected(statement.error());
-      ResetOnExit reset(*statement);
-      Binder bind(*statement);
-      for (std::size_t i = first; i < first + n; ++i)
-        bind.text(r.decision_id)
-            .integer(static_cast<std::int64_t>(i + 1))
-            .text(calls[i].provider)
-            .text(calls[i].status)
-            .integer(calls[i].latency_ms)
-            .integer(calls[i].cached ? 1 : 0)
-            .text_or_null(calls[i].error);
-      if (!bind.ok() || sqlite3_step(*statement) != SQLITE_DONE)
-        return unexpected(sqlite::error(db_.get(), "writing the provider calls of " + r.decision_id));
     }
     if (!r.idempotency_key.empty()) {
       sqlite3_stmt* statement = insert_key_.get();
@@ -340,19 +319,6 @@ class SqliteStore final : public DecisionStore {
     return {};
   }
 
-  /// INSERT of `n` provider calls (1 <= n <= max_calls_per_insert), prepared when first needed.
-  expected<sqlite3_stmt*, StoreError> calls_statement(std::size_t n) {
-    Statement& statement = insert_calls_[n - 1];
-    if (!statement) {
-      std::string sql = "INSERT INTO provider_calls (decision_id, seq, provider, status, latency_ms, cached, error) VALUES ";
-      for (std::size_t i = 0; i < n; ++i) sql += i == 0 ? "(?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?)";
-      auto prepared = sqlite::prepare(db_.get(), sql);
-      if (!prepared) return unexpected(prepared.error());
-      statement = std::move(*prepared);
-    }
-    return statement.get();
-  }
-
   expected<std::optional<DecisionRecord>, StoreError> find_locked(std::string_view decision_id) {
     DecisionRecord r;
     {
@@ -376,25 +342,17 @@ class SqliteStore final : public DecisionStore {
       r.customer_key = column_text(statement, 11);
       r.case_json = column_text(statement, 12);
       r.decision_json = column_text(statement, 13);
+      auto calls = parse_provider_calls(column_text(statement, 14));
+      if (!calls) return unexpected(StoreError{"decision " + r.decision_id + ": its provider_calls are not a JSON array of calls", false});
+      r.provider_calls = std::move(*calls);
     }
-    sqlite3_stmt* statement = find_calls_.get();
-    ResetOnExit reset(statement);
-    if (!Binder(statement).text(decision_id).ok()) return unexpected(sqlite::error(db_.get(), "finding provider calls"));
-    int rc = SQLITE_ROW;
-    while ((rc = sqlite3_step(statement)) == SQLITE_ROW) {
-      r.provider_calls.push_back({column_text(statement, 0), column_text(statement, 1), column_int(statement, 2),
-                                  column_int(statement, 3) != 0, column_text(statement, 4)});
-    }
-    if (rc != SQLITE_DONE) return unexpected(sqlite::error(db_.get(), "finding provider calls"));
     return std::optional<DecisionRecord>{std::move(r)};
   }
 
   std::mutex mutex_;
   simdjson::dom::parser json_parser_;  // reused: it keeps its buffers between records
   sqlite::Database db_;  // declared before the statements: they are finalized first
-  static constexpr std::size_t max_calls_per_insert = 8;  // the seven providers fit in one
-  std::array<Statement, max_calls_per_insert> insert_calls_;  // [n - 1]: n rows
-  Statement insert_decision_, insert_key_, find_decision_, find_calls_, find_key_, count_,
+  Statement insert_decision_, insert_key_, find_decision_, find_key_, count_,
       insert_referral_;
   Statement count_decision_, count_reasons_, count_call_;
 };

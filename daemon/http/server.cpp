@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <map>
 #include <optional>
@@ -68,7 +69,8 @@ bhttp::response<bhttp::string_body> to_beast(const HttpResponse& r, unsigned ver
 
 struct Server::Impl {
   Server& owner;
-  asio::io_context& io;
+  asio::io_context& io;                      // the acceptor's
+  std::function<asio::io_context&()> place;  // where an accepted connection runs
   const Router& router;
   ServerLimits limits;
   RequestObserver observer;
@@ -83,9 +85,11 @@ struct Server::Impl {
 
   asio::steady_timer idle_close;  // at shutdown: when idle keep-alive connections are closed
 
-  Impl(Server& s, asio::io_context& ctx, const Router& r, ServerLimits l, RequestObserver o)
+  Impl(Server& s, asio::io_context& ctx, std::function<asio::io_context&()> placement, const Router& r, ServerLimits l,
+       RequestObserver o)
       : owner(s),
         io(ctx),
+        place(std::move(placement)),
         router(r),
         limits(l),
         observer(std::move(o)),
@@ -108,7 +112,8 @@ struct Server::Impl {
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io), use_tuple);
+      // A strand, not the bare context: correct too when several threads run one context.
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(place()), use_tuple);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         continue;  // e.g. too many open files: keep serving the connections we have
@@ -231,8 +236,13 @@ struct Server::Impl {
   }
 };
 
+Server::Server(IoPool& pool, const Router& router, ServerLimits limits, RequestObserver observer)
+    : impl_(std::make_unique<Impl>(*this, pool.at(0), [&pool]() -> asio::io_context& { return pool.next(); }, router,
+                                   limits, std::move(observer))) {}
+
 Server::Server(asio::io_context& io, const Router& router, ServerLimits limits, RequestObserver observer)
-    : impl_(std::make_unique<Impl>(*this, io, router, limits, std::move(observer))) {}
+    : impl_(std::make_unique<Impl>(*this, io, [&io]() -> asio::io_context& { return io; }, router, limits,
+                                   std::move(observer))) {}
 
 Server::~Server() = default;
 

@@ -1,6 +1,7 @@
 #pragma once
 // The HTTP/1.1 server: an acceptor and one coroutine session per connection (buffer, timeouts,
-// keep-alive, limits), running on an io_context shared by one thread per core. Shutdown is
+// keep-alive, limits), each connection on one io_context of an IoPool (a thread per core), or all
+// on one io_context the caller runs. Shutdown is
 // graceful: stop accepting, let requests in flight finish (their responses say Connection: close),
 // close idle connections, then report idle.
 #include <atomic>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <string>
 
+#include "io_pool.hpp"
 #include "router.hpp"
 
 namespace verdict::http {
@@ -26,6 +28,9 @@ using RequestObserver = std::function<void(const HttpRequest&, const std::string
 
 class Server {
  public:
+  /// Connections spread over the pool's contexts, round robin; the acceptor on the first.
+  Server(IoPool& pool, const Router& router, ServerLimits limits, RequestObserver observer = {});
+  /// Everything on `io`, however many threads run it.
   Server(boost::asio::io_context& io, const Router& router, ServerLimits limits, RequestObserver observer = {});
   ~Server();
   Server(const Server&) = delete;

@@ -64,28 +64,34 @@ void add_routes(http::Router& router, Simulator& simulator) {
 // ---- server ----
 
 SimServer::SimServer(Config config, http::ServerLimits limits)
-    : simulator_(config), router_(auth_), server_(io_, router_, limits) {
+    : simulator_(config), router_(auth_), limits_(limits) {
   add_routes(router_, simulator_);
 }
 
 SimServer::~SimServer() { stop(); }
 
 expected<unsigned short, std::string> SimServer::start(const std::string& address, unsigned short port, unsigned threads) {
-  if (!threads_.empty()) return unexpected(std::string("already started"));
-  auto bound = server_.listen(address, port);
+  if (io_) return unexpected(std::string("already started"));
+  auto pool = std::make_unique<http::IoPool>(threads);
+  auto server = std::make_unique<http::Server>(*pool, router_, limits_);
+  auto bound = server->listen(address, port);
   if (!bound) return bound;
-  for (unsigned i = 0; i < std::max(threads, 1U); ++i) threads_.emplace_back([this] { io_.run(); });
+  io_ = std::move(pool);
+  server_ = std::move(server);
+  io_->start();
   return bound;
 }
 
 void SimServer::stop() {
-  if (threads_.empty()) return;
-  server_.begin_shutdown();
+  if (!io_) return;
+  server_->begin_shutdown();
   simulator_.stop();
   // The threads return once the acceptor is closed and the last connection has ended; the
   // server's read and write timeouts bound how long a stuck client can delay that.
-  for (auto& t : threads_) t.join();
-  threads_.clear();
+  io_->finish();
+  io_->join();
+  server_.reset();
+  io_.reset();
 }
 
 // ---- configuration ----

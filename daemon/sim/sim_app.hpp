@@ -2,8 +2,8 @@
 // verdict-sim as a program: the route table over a Simulator, a server that runs it on threads of
 // its own (what main and the integration tests start), and the command line.
 // Exit codes: 0 ok, 1 configuration error or cannot listen, 2 usage error.
-#include <boost/asio/io_context.hpp>
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,7 +23,7 @@ inline constexpr unsigned short default_port = 8090;
 /// GET /healthz. All open: the simulator is a test double on a private address.
 void add_routes(http::Router& router, Simulator& simulator);
 
-/// A running verdict-sim: simulator, routes and server on an io_context served by its own threads.
+/// A running verdict-sim: simulator, routes and server on threads of its own (an http::IoPool).
 class SimServer {
  public:
   explicit SimServer(Config config, http::ServerLimits limits = {});
@@ -40,12 +40,12 @@ class SimServer {
   Simulator& simulator() { return simulator_; }
 
  private:
-  boost::asio::io_context io_;  // first member: destroyed last, after everything bound to it
   Simulator simulator_;
   http::Authenticator auth_;
   http::Router router_;
-  http::Server server_;
-  std::vector<std::thread> threads_;
+  http::ServerLimits limits_;
+  std::unique_ptr<http::IoPool> io_;       // made by start(), a context per thread
+  std::unique_ptr<http::Server> server_;   // declared after io_: destroyed before it
 };
 
 /// Merges a configuration file (the JSON GET /admin/config answers, or any part of it) onto

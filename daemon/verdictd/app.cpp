@@ -88,7 +88,7 @@ FollowerSettings follower_settings(const Config& c) {
 struct Daemon::Impl {
   Config config;
   std::ostream& log;
-  asio::io_context io;
+  http::IoPool io;  // before everything bound to it: destroyed last
   Metrics metrics;
   std::unique_ptr<ProviderCache> cache;
   std::unique_ptr<VelocityStep> velocity;
@@ -104,13 +104,12 @@ struct Daemon::Impl {
   std::unique_ptr<http::Router> router;
   std::unique_ptr<http::Server> server;
   unsigned short port = 0;
-  std::vector<std::thread> threads;
   std::mutex mutex;
   std::condition_variable stopped_cv;
   bool stopping = false;
   bool stopped = false;
 
-  Impl(Config c, std::ostream& l) : config(std::move(c)), log(l), io(static_cast<int>(std::max(1U, config.threads))) {}
+  Impl(Config c, std::ostream& l) : config(std::move(c)), log(l), io(std::max(1U, config.threads)) {}
 };
 
 Daemon::Daemon(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -243,7 +242,7 @@ expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std:
   if (!port) return unexpected(port.error());
   d.port = *port;
 
-  for (unsigned i = 0; i < c.threads; ++i) d.threads.emplace_back([&io = d.io] { io.run(); });
+  d.io.start();
   return std::unique_ptr<Daemon>(new Daemon(std::move(impl)));
 }
 
@@ -265,8 +264,7 @@ void Daemon::stop() {
   if (d.follower) d.follower->stop();
   d.io.stop();
   if (d.simulator) d.simulator->stop();
-  for (auto& t : d.threads)
-    if (t.joinable() && t.get_id() != std::this_thread::get_id()) t.join();
+  d.io.join();
   {
     std::lock_guard lock(d.mutex);
     d.stopped = true;

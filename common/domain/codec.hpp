@@ -50,6 +50,8 @@ struct DecisionStamp {
 };
 /// The same JSON text as encode(c).dump(), written directly (no DOM): the request path's form.
 std::string encode_text(const Case& c);
+/// encode(a).dump(), written directly: what the providers are sent.
+std::string encode_text(const Application& a);
 /// encode(d).dump(), plus the stamp's members when given, written directly.
 std::string encode_text(const Decision& d, const DecisionStamp* stamp = nullptr);
 

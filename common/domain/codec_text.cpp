@@ -371,6 +371,14 @@ std::string encode_text(const Case& c) {
   return out;
 }
 
+std::string encode_text(const Application& a) {
+  std::string out;
+  out.reserve(1024);
+  Writer w(out);
+  write_application(w, a);
+  return out;
+}
+
 std::string encode_text(const Decision& d, const DecisionStamp* stamp) {
   std::string out;
   out.reserve(1024);

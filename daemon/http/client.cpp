@@ -125,6 +125,7 @@ asio::awaitable<expected<ClientResponse, std::string>> send(Endpoint endpoint, C
     }
     auto [write_ec, written] = co_await bhttp::async_write(stream, request, use_tuple);
     beast::flat_buffer buffer;
+    buffer.reserve(4096);  // room for a whole answer: one read, not one per 512 bytes
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(1024 * 1024);
     boost::system::error_code read_ec = write_ec;

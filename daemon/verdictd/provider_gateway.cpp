@@ -187,7 +187,7 @@ asio::awaitable<ProviderResults> ProviderGateway::collect(const Application& app
   }
   shared->remaining = misses.size();
   if (misses.empty()) co_return shared->results;
-  const std::string body = nlohmann::json{{"application", encode(application)}}.dump();
+  const std::string body = "{\"application\":" + encode_text(application) + "}";
   if (settings_.sequential) {
     for (const auto& [entry, key] : misses) co_await call_one(entry, key, body, deadline, shared->results);
     co_return shared->results;

@@ -125,6 +125,7 @@ class CodecTest : public QObject {
       }
       const std::string case_text = encode_text(c);
       QCOMPARE(case_text, encode(c).dump());
+      QCOMPARE(encode_text(c.application), encode(c.application).dump());
       const auto decoded = decode_case(json::parse(case_text));
       QVERIFY2(decoded.has_value(), decoded ? "" : (std::to_string(i) + ": " + decoded.error().summary()).c_str());
       const Decision d = policy->explain(c);

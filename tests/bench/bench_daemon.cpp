@@ -21,6 +21,11 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <unistd.h>
+#include <iterator>
+#include <cctype>
+#include <sstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -46,6 +51,31 @@ struct Child : verdict::test::ChildProcess {
   ~Child() {
     signal(SIGTERM);
     wait(std::chrono::seconds(15));
+  }
+  /// CPU seconds (user + system) of the process's threads so far, by thread name with the number
+  /// taken off ("io-0", "io-1" -> "io-").
+  std::map<std::string, double> cpu_by_thread() const {
+    std::map<std::string, double> out;
+    const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+    const auto task_dir = std::filesystem::path("/proc") / std::to_string(pid()) / "task";
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator(task_dir, ec)) {
+      std::ifstream in(task.path() / "stat");
+      std::string stat((std::istreambuf_iterator<char>(in)), {});
+      const auto open = stat.find('('), close = stat.rfind(')');
+      if (open == std::string::npos || close == std::string::npos) continue;
+      std::string name = stat.substr(open + 1, close - open - 1);
+      while (!name.empty() && std::isdigit(static_cast<unsigned char>(name.back()))) name.pop_back();
+      std::istringstream rest(stat.substr(close + 2));
+      std::string field;
+      double utime = 0, stime = 0;
+      for (int i = 3; i <= 15 && rest >> field; ++i) {  // fields 14 and 15: utime, stime (ticks)
+        if (i == 14) utime = std::stod(field);
+        if (i == 15) stime = std::stod(field);
+      }
+      out[name] += (utime + stime) / tick;
+    }
+    return out;
   }
   long rss_kib() const {
     std::ifstream in("/proc/" + std::to_string(pid()) + "/status");
@@ -342,11 +372,25 @@ int main(int argc, char** argv) {
   std::size_t decision_errors = 0, bare_errors = 0;
   const double bare = closed_loop(port, "/healthz", {}, 32, 4.0, bare_errors);
   if (cached_only) std::printf("verdictd pid %d\n", daemon->pid()), std::fflush(stdout);
+  const auto cpu_before = daemon->cpu_by_thread();
+  const auto cached_from = Clock::now();
   const double cached = closed_loop(port, "/v1/decisions", cached_body, 32, cached_only ? 10.0 : 4.0, decision_errors);
+  const double cached_decisions = cached * std::chrono::duration<double>(Clock::now() - cached_from).count();
+  auto cpu_after = daemon->cpu_by_thread();
   std::printf("%-62s %12.0f\n", "bare endpoint (GET /healthz, fixed JSON), requests/s", bare);
   std::printf("%-62s %12.0f %14s %8.2f\n", "decisions/s with every provider answer cached", cached, ">= 0.5 x bare",
               (cached / bare) / 0.5);
   std::printf("%-62s %12.2f\n", "   cached decisions / bare endpoint", cached / bare);
+  // Where verdictd's CPU went in that phase, per decision (the rest of the 2 cores: this process).
+  double total_us = 0;
+  for (auto& [name, seconds] : cpu_after) {
+    const auto before = cpu_before.find(name);
+    const double us = (seconds - (before == cpu_before.end() ? 0.0 : before->second)) * 1e6 / std::max(1.0, cached_decisions);
+    total_us += us;
+    if (us >= 0.5)
+      std::printf("%-62s %12.1f\n", ("   verdictd CPU per cached decision, threads '" + name + "' (us)").c_str(), us);
+  }
+  std::printf("%-62s %12.1f\n", "   verdictd CPU per cached decision, all threads (us)", total_us);
 
   // 4. Memory.
   const long idle_rss = daemon->rss_kib();

@@ -1,6 +1,7 @@
 #include "store/decision_sink.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -326,6 +327,7 @@ class DecisionSink::Impl {
     // Failure is harmless.
     const sched_param batch_param{};
     sched_setscheduler(0, SCHED_BATCH, &batch_param);
+    pthread_setname_np(pthread_self(), "store-writer");  // top -H, perf, /proc
     for (;;) {
       sync_spool();
       if (spool_->pending() && !stop_requested() && Clock::now() >= replay_due_) replay();

@@ -133,7 +133,9 @@ expected<std::vector<IncomingMessage>, KafkaError> consume(rd_kafka_t* rk, std::
   std::vector<IncomingMessage> out;
   const auto deadline = Clock::now() + wait;
   while (out.size() < max) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    // Rounded up: truncated, the last fraction of a millisecond would be polled with timeout 0 over
+    // and over, a busy loop at the end of every wait (the policy follower waits 100 ms at a time).
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
     // After the first message, take only what is already there.
     Message m(rd_kafka_consumer_poll(rk, out.empty() ? std::max(0, to_ms(left)) : 0));
     if (!m) {

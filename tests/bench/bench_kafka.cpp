@@ -29,6 +29,7 @@
 #include "app.hpp"
 #include "http_helpers.hpp"
 #include "processes.hpp"
+#include "shared_log.hpp"
 #include "sim_app.hpp"
 #include "files/policy_files.hpp"
 #include "kafka/decision_events.hpp"
@@ -291,7 +292,7 @@ int main(int argc, char** argv) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   const Topics topics;
-  std::ostringstream log;
+  test::SharedLog log;  // the three daemons' log, written by their threads at once
   std::cout << "bench_kafka: broker " << kafka::default_brokers() << ", PostgreSQL " << database
             << " (shared 2-core machine: figures move between runs)\n\n";
 

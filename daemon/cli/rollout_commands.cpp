@@ -97,15 +97,16 @@ int publish(const PublishArgs& args, std::ostream& out, std::ostream& err) {
   kafka::ClientSettings client;
   client.brokers = args.brokers.empty() ? kafka::default_brokers() : args.brokers;
   client.client_id = "verdict-publish";
-  if (auto topics = kafka::ensure_rollout_topics(client, {args.policy_topic, args.fleet_topic}); !topics) {
-    err << "verdict publish: " << topics.error().message << "; " << label
-        << " is recorded but not rolled out — run the same command again\n";
-    return exit_input_error;
-  }
   // A duplicate of the latest release per key changes nothing on the compacted topic.
   auto producer = kafka::Producer::create(client, std::chrono::seconds(15), kafka::Producer::Delivery::AtLeastOnce);
   if (!producer) {
     err << "verdict publish: " << producer.error().message << "\n";
+    return exit_input_error;
+  }
+  // Through the producer: one client, one set of broker connections, for the whole command.
+  if (auto topics = kafka::ensure_rollout_topics(**producer, {args.policy_topic, args.fleet_topic}); !topics) {
+    err << "verdict publish: " << topics.error().message << "; " << label
+        << " is recorded but not rolled out — run the same command again\n";
     return exit_input_error;
   }
   if (auto sent = kafka::publish_release(**producer, args.policy_topic, release); !sent) {

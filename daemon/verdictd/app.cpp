@@ -121,6 +121,7 @@ Daemon::~Daemon() {
 
 unsigned short Daemon::port() const { return impl_->port; }
 const Config& Daemon::config() const { return impl_->config; }
+std::string Daemon::policy_hash() const { return impl_->service->active()->policy->content_hash(); }
 
 expected<std::unique_ptr<Daemon>, std::string> Daemon::start(Config config, std::ostream& log) {
   if (config.threads == 0) config.threads = std::max(1U, std::thread::hardware_concurrency());

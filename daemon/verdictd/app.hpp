@@ -20,6 +20,9 @@ class Daemon {
 
   unsigned short port() const;
   const Config& config() const;
+  /// The content hash of the policy new requests are decided on (what GET /v1/policy shows), read
+  /// in-process: a caller waiting for a roll-out learns of the swap without sending requests.
+  std::string policy_hash() const;
   /// Graceful stop: refuse new connections, finish requests in flight (up to the grace period),
   /// flush the decision store, stop the threads. Idempotent.
   void stop();

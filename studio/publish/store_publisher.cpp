@@ -91,10 +91,10 @@ class ReleasePublisher final : public store::PolicyPublisher {
     const PolicyRelease release{v.name, v.version, v.content_hash, v.document, v.author, v.approver, v.comment,
                                 v.published_at_ms};
     const std::string label = v.name + "@" + std::to_string(v.version);
-    if (auto topics = kafka::ensure_rollout_topics(*kafka_, topics_); !topics)
-      return unexpected(store::StoreError{topics.error().message + "; " + label + " is recorded but not rolled out", true});
     auto producer = kafka::Producer::create(*kafka_, std::chrono::seconds(15));
     if (!producer) return unexpected(store::StoreError{producer.error().message, true});
+    if (auto topics = kafka::ensure_rollout_topics(**producer, topics_); !topics)
+      return unexpected(store::StoreError{topics.error().message + "; " + label + " is recorded but not rolled out", true});
     if (auto sent = kafka::publish_release(**producer, topics_.policy, release); !sent)
       return unexpected(store::StoreError{sent.error().message + "; " + label + " is recorded but not rolled out", true});
     return version;

@@ -13,6 +13,7 @@
 
 #include "app.hpp"
 #include "http_helpers.hpp"
+#include "shared_log.hpp"
 #include "sim_app.hpp"
 
 namespace verdict::test {
@@ -24,7 +25,7 @@ struct Stack {
   std::unique_ptr<daemon::Daemon> daemon;
   unsigned short port = 0;
   std::filesystem::path data_dir;
-  std::ostringstream log;
+  SharedLog log;
 
   explicit Stack(const std::string& name, std::function<void(daemon::Config&)> adjust = {}) {
     auto sim_config = sim::default_config();

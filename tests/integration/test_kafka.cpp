@@ -416,6 +416,38 @@ class KafkaTest : public QObject {
     QVERIFY(metrics(*late).find("verdict_policy_last_refused_version 3") != std::string::npos);
   }
 
+  /// `verdict publish` before any daemon ran: the command creates the roll-out topics itself
+  /// (through its producer), the release is on the policy topic, and a second run, on topics that
+  /// now exist, puts it there again.
+  void publish_creates_missing_rollout_topics() {
+    const Topics topics;
+    const auto version = policy_file(temp, 50);
+    const std::vector<std::string> publish{"publish", "--policy", version.string(), "--author", "ann", "--approver",
+                                           "bob", "--comment", "first of its kind", "--postgres", database_url,
+                                           "--topic", topics.policies, "--fleet-topic", topics.fleet};
+    QCOMPARE(verdict_cli(publish), 0);
+    auto reader = kafka::TopicReader::create(client(), topics.policies, 10s);
+    QVERIFY2(reader, reader ? "" : reader.error().message.c_str());
+    auto first = (*reader)->read_to_end(10s);
+    QVERIFY(first);
+    QCOMPARE(first->size(), std::size_t{1});
+    QCOMPARE(first->front().key, std::string("consumer-nl"));
+    auto release = decode_release(first->front().value);
+    QVERIFY(release);
+    QCOMPARE(release->version, 50);
+    QVERIFY2(kafka::TopicReader::create(client(), topics.fleet, 10s), "the fleet topic was not created");
+
+    std::string said;
+    QCOMPARE(verdict_cli(publish, &said), 0);
+    QVERIFY2(said.find("already recorded") != std::string::npos, said.c_str());
+    QVERIFY(eventually([&] {
+      auto again = (*reader)->poll(10, 500ms);
+      if (!again || again->size() != 1) return false;
+      auto repeated = decode_release(again->front().value);
+      return repeated && repeated->version == 50 && repeated->content_hash == release->content_hash;
+    }));
+  }
+
   // ---- decision events and the worker --------------------------------------------------------
 
   /// Decisions made in Kafka mode reach PostgreSQL through verdict-worker, with their aggregates,

@@ -133,7 +133,9 @@ expected<std::vector<IncomingMessage>, KafkaError> consume(rd_kafka_t* rk, std::
   std::vector<IncomingMessage> out;
   const auto deadline = Clock::now() + wait;
   while (out.size() < max) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    // Rounded up: truncated, the last fraction of a millisecond would be polled with timeout 0 over
+    // and over, a busy loop at the end of every wait (the policy follower waits 100 ms at a time).
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
     // After the first message, take only what is already there.
     Message m(rd_kafka_consumer_poll(rk, out.empty() ? std::max(0, to_ms(left)) : 0));
     if (!m) {
@@ -167,14 +169,11 @@ std::string default_brokers() {
 
 // ---- topics ------------------------------------------------------------------------------------
 
-expected<void, KafkaError> ensure_topics(const ClientSettings& settings, std::span<const TopicSpec> topics,
-                                         std::chrono::milliseconds timeout) {
-  if (topics.empty()) return {};
-  auto conf = make_conf(settings, {});
-  if (!conf) return unexpected(conf.error());
-  auto rk = make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
-  if (!rk) return unexpected(rk.error());
+namespace {
 
+/// CreateTopics for `topics` through client `rk`; those that exist already count as created.
+expected<void, KafkaError> create_topics(rd_kafka_t* rk, std::span<const TopicSpec> topics,
+                                         std::chrono::milliseconds timeout, const std::string& brokers) {
   std::vector<rd_kafka_NewTopic_t*> new_topics;
   struct FreeTopics {
     std::vector<rd_kafka_NewTopic_t*>& topics;
@@ -189,16 +188,16 @@ expected<void, KafkaError> ensure_topics(const ClientSettings& settings, std::sp
     if (spec.compacted && rd_kafka_NewTopic_set_config(t, "cleanup.policy", "compact") != RD_KAFKA_RESP_ERR_NO_ERROR)
       return unexpected(KafkaError{"topic " + spec.name + ": cannot set cleanup.policy", false});
   }
-  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk->get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
   rd_kafka_AdminOptions_set_operation_timeout(options, to_ms(timeout), errstr, sizeof errstr);
   rd_kafka_AdminOptions_set_request_timeout(options, to_ms(timeout), errstr, sizeof errstr);
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk->get());
-  rd_kafka_CreateTopics(rk->get(), new_topics.data(), new_topics.size(), options, queue);
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, new_topics.data(), new_topics.size(), options, queue);
   rd_kafka_event_t* event = rd_kafka_queue_poll(queue, to_ms(timeout) + 1000);
   rd_kafka_AdminOptions_destroy(options);
   expected<void, KafkaError> result;
   if (!event) {
-    result = unexpected(KafkaError{"creating topics: no answer from the brokers at " + settings.brokers, true});
+    result = unexpected(KafkaError{"creating topics: no answer from the brokers at " + brokers, true});
   } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
     result = unexpected(KafkaError{std::string("creating topics: ") + rd_kafka_event_error_string(event),
                                    transient(rd_kafka_event_error(event))});
@@ -221,6 +220,18 @@ expected<void, KafkaError> ensure_topics(const ClientSettings& settings, std::sp
   return result;
 }
 
+}  // namespace
+
+expected<void, KafkaError> ensure_topics(const ClientSettings& settings, std::span<const TopicSpec> topics,
+                                         std::chrono::milliseconds timeout) {
+  if (topics.empty()) return {};
+  auto conf = make_conf(settings, {});
+  if (!conf) return unexpected(conf.error());
+  auto rk = make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
+  if (!rk) return unexpected(rk.error());
+  return create_topics(rk->get(), topics, timeout, settings.brokers);
+}
+
 // ---- producer ----------------------------------------------------------------------------------
 
 /// What one send() waits for. Shared with the delivery reports through a heap pointer per message,
@@ -239,7 +250,10 @@ class Producer::Impl {
 
   expected<void, KafkaError> open() {
     const bool idempotent = delivery_ == Delivery::Idempotent;
+    // No topic is created as a side effect of asking for its metadata (learn_topic), even where the
+    // brokers allow it: it would get the brokers' defaults — a policy topic that is not compacted.
     auto conf = make_conf(settings_, {{"enable.idempotence", idempotent ? "true" : "false"},
+                                      {"allow.auto.create.topics", "false"},
                                       {"acks", "all"},
                                       {"linger.ms", "2"},
                                       {"message.timeout.ms", std::to_string(to_ms(delivery_timeout_))},
@@ -256,15 +270,20 @@ class Producer::Impl {
     if (rk_) rd_kafka_flush(rk_.get(), 2'000);
   }
 
+  expected<void, KafkaError> ensure_topics(std::span<const TopicSpec> topics, std::chrono::milliseconds timeout) {
+    std::lock_guard lock(mutex_);
+    if (auto usable = reopen_if_fatal(); !usable) return usable;
+    std::vector<TopicSpec> missing;
+    for (const auto& spec : topics)
+      if (!learn_topic(spec.name)) missing.push_back(spec);
+    if (missing.empty()) return {};
+    return create_topics(rk_.get(), missing, timeout, settings_.brokers);
+  }
+
   expected<void, KafkaError> send(std::span<const OutgoingMessage> messages) {
     std::lock_guard lock(mutex_);
     if (messages.empty()) return {};
-    if (!rk_ || fatal_error(rk_.get())) {
-      // A fatal error (the idempotent producer's state is lost) ends a client: start a new one.
-      rk_.reset();
-      known_topics_.clear();
-      if (auto opened = open(); !opened) return opened;
-    }
+    if (auto usable = reopen_if_fatal(); !usable) return usable;
     for (const auto& m : messages) learn_topic(m.topic);
     auto pending = std::make_shared<Pending>();
     pending->remaining = messages.size();
@@ -318,19 +337,31 @@ class Producer::Impl {
   }
 
  private:
+  /// A fatal error (the idempotent producer's state is lost) ends a client: start a new one.
+  expected<void, KafkaError> reopen_if_fatal() {
+    if (rk_ && !fatal_error(rk_.get())) return {};
+    rk_.reset();
+    known_topics_.clear();
+    return open();
+  }
+
   /// Asks for a topic's metadata before its first message. Otherwise a fresh client only asks when
   /// its one-second topic scan notices the topic (measured: a first send then took ~1 s, 6 in 100).
-  /// A failure here is not an error: the send finds out.
-  void learn_topic(const std::string& topic) {
-    if (known_topics_.contains(topic)) return;
+  /// Answers whether the brokers know the topic; a failure here is not an error: the send (or the
+  /// topic creation) finds out.
+  bool learn_topic(const std::string& topic) {
+    if (known_topics_.contains(topic)) return true;
     rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_.get(), topic.c_str(), nullptr);
     const rd_kafka_metadata_t* metadata = nullptr;
     if (rd_kafka_metadata(rk_.get(), 0, rkt, &metadata, std::min(to_ms(delivery_timeout_), 5'000)) ==
         RD_KAFKA_RESP_ERR_NO_ERROR) {
-      known_topics_.insert(topic);
+      if (metadata->topic_cnt == 1 && metadata->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR &&
+          metadata->topics[0].partition_cnt > 0)
+        known_topics_.insert(topic);
       rd_kafka_metadata_destroy(metadata);
     }
     rd_kafka_topic_destroy(rkt);
+    return known_topics_.contains(topic);
   }
 
   static void record_error(Pending& pending, std::string text) {
@@ -368,6 +399,10 @@ expected<std::unique_ptr<Producer>, KafkaError> Producer::create(const ClientSet
 }
 
 expected<void, KafkaError> Producer::send(std::span<const OutgoingMessage> messages) { return impl_->send(messages); }
+
+expected<void, KafkaError> Producer::ensure_topics(std::span<const TopicSpec> topics, std::chrono::milliseconds timeout) {
+  return impl_->ensure_topics(topics, timeout);
+}
 
 // ---- group consumer ----------------------------------------------------------------------------
 

@@ -80,6 +80,12 @@ class Producer {
   /// acknowledged within the delivery timeout the call fails (transient); some of the messages may
   /// still have been written, so whoever consumes them must be idempotent.
   expected<void, KafkaError> send(std::span<const OutgoingMessage> messages);
+  /// ensure_topics() on this producer's own connections rather than a client of its own: a metadata
+  /// request per topic, and CreateTopics only for those the brokers do not know. What a short-lived
+  /// publisher (`verdict publish`) does on every run, so each run costs the brokers one client's
+  /// connections instead of two.
+  expected<void, KafkaError> ensure_topics(std::span<const TopicSpec> topics,
+                                           std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
   class Impl;
 

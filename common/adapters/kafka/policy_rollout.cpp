@@ -1,12 +1,22 @@
 #include "kafka/policy_rollout.hpp"
 
+#include <array>
 #include <map>
 
 namespace verdict::kafka {
 
+namespace {
+std::array<TopicSpec, 2> rollout_specs(const RolloutTopics& topics) {
+  return {TopicSpec{topics.policy, 1, true, -1}, TopicSpec{topics.fleet, 1, true, -1}};
+}
+}  // namespace
+
 expected<void, KafkaError> ensure_rollout_topics(const ClientSettings& client, const RolloutTopics& topics) {
-  const TopicSpec specs[] = {{topics.policy, 1, true, -1}, {topics.fleet, 1, true, -1}};
-  return ensure_topics(client, specs);
+  return ensure_topics(client, rollout_specs(topics));
+}
+
+expected<void, KafkaError> ensure_rollout_topics(Producer& producer, const RolloutTopics& topics) {
+  return producer.ensure_topics(rollout_specs(topics));
 }
 
 expected<void, KafkaError> publish_release(Producer& producer, const std::string& policy_topic,

@@ -20,6 +20,8 @@ struct RolloutTopics {
 /// Creates both topics when missing: compacted (the latest per key is kept forever), one partition
 /// each (a handful of small messages, in one order).
 expected<void, KafkaError> ensure_rollout_topics(const ClientSettings& client, const RolloutTopics& topics);
+/// The same through `producer`'s connections, for a publisher that produces right after.
+expected<void, KafkaError> ensure_rollout_topics(Producer& producer, const RolloutTopics& topics);
 
 /// Produces a release keyed by its policy name and waits for the brokers' acknowledgement.
 expected<void, KafkaError> publish_release(Producer& producer, const std::string& policy_topic,

@@ -352,19 +352,25 @@ int main(int argc, char** argv) {
 
   // 2. Overhead at 500 requests/s, every applicant new (no cache).
   std::size_t errors = 0;
+  // One open loop; its first half second is the warm-up — the client's connections to verdictd and
+  // verdictd's to the providers are opened then, on demand — and is reported on its own line, not in
+  // the steady-state figures.
+  constexpr int warm_up = 250, measured = 5000;
   std::vector<std::pair<int, double>> trace;
-  const auto lat = cached_only ? std::vector<double>{}
-                               : open_loop(port, 500, 5000, errors, 0, overhead_trace.empty() ? nullptr : &trace);
+  if (!cached_only) open_loop(port, 500, warm_up + measured, errors, 0, &trace);
   if (!overhead_trace.empty()) {
     std::ofstream out(overhead_trace);
     for (const auto& [i, t] : trace) out << i << ' ' << t * 1000 << '\n';
   }
-  std::vector<double> overhead_ms;
-  for (double t : lat) overhead_ms.push_back(t * 1000 - slowest);
+  std::vector<double> overhead_ms, warm_up_ms;
+  for (const auto& [i, t] : trace) (i < warm_up ? warm_up_ms : overhead_ms).push_back(t * 1000 - slowest);
   const double p50 = percentile(overhead_ms, 0.50), p99 = percentile(overhead_ms, 0.99);
   std::printf("%-62s %12.2f\n", "overhead over the slowest provider at 500 req/s, p50 (ms)", p50);
   std::printf("%-62s %12.2f %14s %8.2f\n", "overhead over the slowest provider at 500 req/s, p99 (ms)", p99, "<= 2", p99 / 2.0);
-  std::printf("%-62s %12zu %14s\n", "   requests answered / failed", lat.size(), std::to_string(errors).c_str());
+  std::printf("%-62s %12zu %14s\n", "   requests answered / failed", overhead_ms.size() + warm_up_ms.size(),
+              std::to_string(errors).c_str());
+  std::printf("%-62s %12.2f\n", ("   warm-up, first " + std::to_string(warm_up) + " (not above): p99 (ms)").c_str(),
+              percentile(warm_up_ms, 0.99));
 
   // 3. Cached path vs a bare endpoint, same connections, same run.
   const std::string cached_body = application(-1);

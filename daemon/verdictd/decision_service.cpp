@@ -7,7 +7,7 @@
 #include "crypto/hashing.hpp"
 #include "domain/codec.hpp"
 #include "review_service.hpp"
-#include "store/aggregates.hpp"
+#include "store/record_codec.hpp"
 
 namespace verdict::daemon {
 
@@ -224,28 +224,11 @@ asio::awaitable<HandlerResult> DecisionService::decide(http::RequestContext& con
   metrics_.decision(std::string(to_string(decision.outcome)), std::string(to_string(c.application.channel)));
 
   if (sink_) {
-    store::DecisionRecord record;
-    record.decision_id = decision_id;
+    const auto received_at_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(received_at.time_since_epoch()).count();
+    store::DecisionRecord record = store::record_of(c, decision, stamp, received_at_ms, customer_key(c.application),
+                                                    case_body, response_body);
     record.idempotency_key = scoped_key;
-    record.application_id = c.application.id;
-    record.received_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(received_at.time_since_epoch()).count();
-    record.channel = std::string(to_string(c.application.channel));
-    record.shop_id = c.application.shop_id;
-    record.outcome = std::string(to_string(decision.outcome));
-    record.policy_name = decision.policy_name;
-    record.policy_version = decision.policy_version;
-    record.policy_hash = decision.policy_hash;
-    record.elapsed_ms = elapsed_ms;
-    record.customer_key = customer_key(c.application);
-    record.case_json = case_body;
-    record.decision_json = response_body;
-    record.counted = store::aggregates::counted(to_string(c.application.order.product), decision);
-    for (ProviderId id : all_providers()) {
-      const ProviderCall& call = c.providers.call(id);
-      if (call.status == ProviderStatus::NotCalled) continue;
-      record.provider_calls.push_back(
-          {std::string(to_string(id)), std::string(to_string(call.status)), call.latency_ms, call.cached, call.error});
-    }
     sink_->submit(std::move(record));
   }
   remember(decision_id, {response_body, std::move(case_body), scoped_key});

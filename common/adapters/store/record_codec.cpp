@@ -113,6 +113,12 @@ std::optional<DecisionRecord> decode_record(const nlohmann::json& j) {
 
 DecisionRecord record_of(const Case& c, const Decision& decision, const DecisionStamp& stamp, std::int64_t received_at_ms,
                          std::string customer_key) {
+  return record_of(c, decision, stamp, received_at_ms, std::move(customer_key), encode_text(c),
+                   encode_text(decision, &stamp));
+}
+
+DecisionRecord record_of(const Case& c, const Decision& decision, const DecisionStamp& stamp, std::int64_t received_at_ms,
+                         std::string customer_key, std::string case_json, std::string decision_json) {
   DecisionRecord r;
   r.decision_id = stamp.decision_id;
   r.application_id = c.application.id;
@@ -125,8 +131,8 @@ DecisionRecord record_of(const Case& c, const Decision& decision, const Decision
   r.policy_hash = decision.policy_hash;
   r.elapsed_ms = stamp.elapsed_ms;
   r.customer_key = std::move(customer_key);
-  r.case_json = encode_text(c);
-  r.decision_json = encode_text(decision, &stamp);
+  r.case_json = std::move(case_json);
+  r.decision_json = std::move(decision_json);
   r.counted = aggregates::counted(to_string(c.application.order.product), decision);
   for (ProviderId id : all_providers()) {
     const ProviderCall& call = c.providers.call(id);

@@ -27,5 +27,10 @@ std::optional<DecisionRecord> decode_record(const nlohmann::json& json);
 /// not in the case — the ids, the instant, the elapsed time and the customer key — is given.
 DecisionRecord record_of(const Case& decided_on, const Decision& decision, const DecisionStamp& stamp,
                          std::int64_t received_at_ms, std::string customer_key);
+/// The same, with the case and the decision (stamped) already written as JSON text — the daemon has
+/// them for its response — so that nothing is encoded twice.
+DecisionRecord record_of(const Case& decided_on, const Decision& decision, const DecisionStamp& stamp,
+                         std::int64_t received_at_ms, std::string customer_key, std::string case_json,
+                         std::string decision_json);
 
 }  // namespace verdict::store

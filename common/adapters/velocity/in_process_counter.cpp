@@ -54,32 +54,34 @@ Observation observe(const Application& a, std::string_view key, std::int64_t at_
   return o;
 }
 
+namespace {
+// Orderings of a time against RecentMembers' (time, member) entries, for lower_bound / upper_bound.
+constexpr auto entry_before = [](const auto& entry, std::int64_t t) { return entry.first < t; };
+constexpr auto before_entry = [](std::int64_t t, const auto& entry) { return t < entry.first; };
+}  // namespace
+
 void InProcessCounter::RecentMembers::touch(const std::string& member, std::int64_t at_ms) {
-  auto by_time_less = [](const auto& entry, std::int64_t t) { return entry.first < t; };
   const auto [it, inserted] = latest_.try_emplace(member, at_ms);
   if (!inserted) {
     if (it->second >= at_ms) return;  // an older sighting: the latest time stays
     // Its entry is among those of its old time (nearly always the only one).
-    auto old = std::lower_bound(by_time_.begin(), by_time_.end(), it->second, by_time_less);
+    auto old = std::lower_bound(by_time_.begin(), by_time_.end(), it->second, entry_before);
     while (old->second != &it->first) ++old;
     by_time_.erase(old);
     it->second = at_ms;
   }
   // After every entry of the same time or earlier: at the end, unless threads' clocks interleave.
-  const auto at = std::upper_bound(by_time_.begin(), by_time_.end(), at_ms,
-                                   [](std::int64_t t, const auto& entry) { return t < entry.first; });
+  const auto at = std::upper_bound(by_time_.begin(), by_time_.end(), at_ms, before_entry);
   by_time_.insert(at, {at_ms, &it->first});
 }
 
 std::int32_t InProcessCounter::RecentMembers::count_after(std::int64_t after_ms) const {
-  const auto first = std::upper_bound(by_time_.begin(), by_time_.end(), after_ms,
-                                      [](std::int64_t t, const auto& entry) { return t < entry.first; });
+  const auto first = std::upper_bound(by_time_.begin(), by_time_.end(), after_ms, before_entry);
   return static_cast<std::int32_t>(by_time_.end() - first);
 }
 
 void InProcessCounter::RecentMembers::forget_until(std::int64_t oldest_ms) {
-  const auto keep = std::upper_bound(by_time_.begin(), by_time_.end(), oldest_ms,
-                                     [](std::int64_t t, const auto& entry) { return t < entry.first; });
+  const auto keep = std::upper_bound(by_time_.begin(), by_time_.end(), oldest_ms, before_entry);
   for (auto gone = by_time_.begin(); gone != keep; ++gone) latest_.erase(latest_.find(*gone->second));
   by_time_.erase(by_time_.begin(), keep);
 }

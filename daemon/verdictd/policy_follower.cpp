@@ -1,5 +1,6 @@
 #include "policy_follower.hpp"
 
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -221,6 +222,7 @@ void PolicyFollower::run(std::promise<bool>& first_connection) {
   // a compile was starved for over a second (bench_kafka publish -> applied p99 1.6 s). Failure is
   // harmless.
   setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), 5);
+  pthread_setname_np(pthread_self(), "policy-follower");  // top -H, perf, /proc
   first_connection.set_value(connect());  // start() returns once this is set
   for (;;) {
     {

@@ -578,5 +578,16 @@ int main(int argc, char** argv) {
   } catch (...) {
   }
   fs::remove_all(dir);
+  // This run's topics (all named bench.*.PID...), so that a development broker does not collect
+  // them: hundreds of left-over partitions are background work for the broker in later runs.
+  kafka::ClientSettings client;
+  client.brokers = kafka::default_brokers();
+  if (auto listed = kafka::list_topics(client, "bench.")) {
+    std::erase_if(*listed, [](const std::string& name) {
+      return !name.ends_with("." + pid) && name.find("." + pid + ".") == std::string::npos;
+    });
+    if (auto deleted = kafka::delete_topics(client, *listed); !deleted)
+      std::cerr << "bench_kafka: " << deleted.error().message << "\n";
+  }
   return 0;
 }

@@ -51,6 +51,13 @@ kafka::ClientSettings client(const std::string& brokers = kafka::default_brokers
   return c;
 }
 
+/// The topics unique() named in this process that the default broker has.
+auto topics_of_this_run() {
+  auto all = kafka::list_topics(client(), "it.");
+  if (all) std::erase_if(*all, [](const std::string& name) { return name.find("." + pid + ".") == std::string::npos; });
+  return all;
+}
+
 std::int64_t sql_number(const std::string& query, const std::string& url = database_url) {
   pqxx::connection conn(url);
   pqxx::nontransaction t(conn);
@@ -317,6 +324,31 @@ class KafkaTest : public QObject {
       qWarning("dropping %s: %s", database.c_str(), e.what());
     }
     fs::remove_all(temp);
+    // This run's topics (unique() names them), so that a development broker does not collect them.
+    if (auto ours = topics_of_this_run(); !ours) qWarning("listing topics: %s", ours.error().message.c_str());
+    else if (auto deleted = kafka::delete_topics(client(), *ours); !deleted)
+      qWarning("deleting this run's topics: %s", deleted.error().message.c_str());
+  }
+
+  /// A topic deleted is gone from the brokers' list, and deleting one that does not exist is no error.
+  void a_deleted_topic_is_gone() {
+    const kafka::TopicSpec doomed{unique("doomed"), 2, false, -1};
+    QVERIFY(kafka::ensure_topics(client(), std::span(&doomed, 1)));
+    auto listed = kafka::list_topics(client(), doomed.name);
+    QVERIFY2(listed, listed ? "" : listed.error().message.c_str());
+    QCOMPARE(*listed, std::vector<std::string>{doomed.name});
+    const std::string names[] = {doomed.name, unique("never-created")};
+    auto deleted = kafka::delete_topics(client(), names);
+    QVERIFY2(deleted, deleted ? "" : deleted.error().message.c_str());
+    // Deletion is complete once the controller has removed the topic; the list follows it.
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; ++i) {
+      auto now = kafka::list_topics(client(), doomed.name);
+      QVERIFY2(now, now ? "" : now.error().message.c_str());
+      gone = now->empty();
+      if (!gone) std::this_thread::sleep_for(100ms);
+    }
+    QVERIFY2(gone, (doomed.name + " is still listed 10 s after it was deleted").c_str());
   }
 
   // ---- policy roll-out -----------------------------------------------------------------------

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <functional>
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -171,6 +172,54 @@ std::string default_brokers() {
 
 namespace {
 
+/// A client for one admin request or metadata look-up. It never creates a topic by asking about it.
+expected<Handle, KafkaError> admin_client(const ClientSettings& settings) {
+  auto conf = make_conf(settings, {{"allow.auto.create.topics", "false"}});
+  if (!conf) return unexpected(conf.error());
+  return make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
+}
+
+/// One admin request about topics on `rk`: `submit` sends it with the options and the queue to answer
+/// on, `results_of` picks the per-topic results out of the answer. A topic whose error is
+/// `harmless` (it exists already, it is gone already) counts as done. `doing` names the request in
+/// errors: "creating topic X: ...".
+expected<void, KafkaError> admin_request(
+    rd_kafka_t* rk, rd_kafka_admin_op_t operation, std::chrono::milliseconds timeout, const std::string& doing,
+    const std::string& brokers, rd_kafka_resp_err_t harmless,
+    const std::function<void(rd_kafka_AdminOptions_t*, rd_kafka_queue_t*)>& submit,
+    const std::function<const rd_kafka_topic_result_t**(rd_kafka_event_t*, std::size_t*)>& results_of) {
+  char errstr[512];
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, operation);
+  rd_kafka_AdminOptions_set_operation_timeout(options, to_ms(timeout), errstr, sizeof errstr);
+  rd_kafka_AdminOptions_set_request_timeout(options, to_ms(timeout), errstr, sizeof errstr);
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  submit(options, queue);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, to_ms(timeout) + 1000);
+  rd_kafka_AdminOptions_destroy(options);
+  expected<void, KafkaError> result;
+  if (!event) {
+    result = unexpected(KafkaError{doing + " topics: no answer from the brokers at " + brokers, true});
+  } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    result = unexpected(KafkaError{doing + " topics: " + rd_kafka_event_error_string(event),
+                                   transient(rd_kafka_event_error(event))});
+  } else {
+    std::size_t count = 0;
+    const rd_kafka_topic_result_t** results = results_of(event, &count);
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto err = rd_kafka_topic_result_error(results[i]);
+      if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == harmless) continue;
+      const char* message = rd_kafka_topic_result_error_string(results[i]);
+      result = unexpected(KafkaError{doing + " topic " + rd_kafka_topic_result_name(results[i]) + ": " +
+                                         (message ? message : rd_kafka_err2str(err)),
+                                     transient(err)});
+      break;
+    }
+  }
+  if (event) rd_kafka_event_destroy(event);
+  rd_kafka_queue_destroy(queue);
+  return result;
+}
+
 /// CreateTopics for `topics` through client `rk`; those that exist already count as created.
 expected<void, KafkaError> create_topics(rd_kafka_t* rk, std::span<const TopicSpec> topics,
                                          std::chrono::milliseconds timeout, const std::string& brokers) {
@@ -188,36 +237,14 @@ expected<void, KafkaError> create_topics(rd_kafka_t* rk, std::span<const TopicSp
     if (spec.compacted && rd_kafka_NewTopic_set_config(t, "cleanup.policy", "compact") != RD_KAFKA_RESP_ERR_NO_ERROR)
       return unexpected(KafkaError{"topic " + spec.name + ": cannot set cleanup.policy", false});
   }
-  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-  rd_kafka_AdminOptions_set_operation_timeout(options, to_ms(timeout), errstr, sizeof errstr);
-  rd_kafka_AdminOptions_set_request_timeout(options, to_ms(timeout), errstr, sizeof errstr);
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, new_topics.data(), new_topics.size(), options, queue);
-  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, to_ms(timeout) + 1000);
-  rd_kafka_AdminOptions_destroy(options);
-  expected<void, KafkaError> result;
-  if (!event) {
-    result = unexpected(KafkaError{"creating topics: no answer from the brokers at " + brokers, true});
-  } else if (rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    result = unexpected(KafkaError{std::string("creating topics: ") + rd_kafka_event_error_string(event),
-                                   transient(rd_kafka_event_error(event))});
-  } else {
-    const rd_kafka_CreateTopics_result_t* created = rd_kafka_event_CreateTopics_result(event);
-    std::size_t count = 0;
-    const rd_kafka_topic_result_t** results = rd_kafka_CreateTopics_result_topics(created, &count);
-    for (std::size_t i = 0; i < count; ++i) {
-      const auto err = rd_kafka_topic_result_error(results[i]);
-      if (err == RD_KAFKA_RESP_ERR_NO_ERROR || err == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) continue;
-      const char* message = rd_kafka_topic_result_error_string(results[i]);
-      result = unexpected(KafkaError{std::string("creating topic ") + rd_kafka_topic_result_name(results[i]) + ": " +
-                                         (message ? message : rd_kafka_err2str(err)),
-                                     transient(err)});
-      break;
-    }
-  }
-  if (event) rd_kafka_event_destroy(event);
-  rd_kafka_queue_destroy(queue);
-  return result;
+  return admin_request(
+      rk, RD_KAFKA_ADMIN_OP_CREATETOPICS, timeout, "creating", brokers, RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS,
+      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+        rd_kafka_CreateTopics(rk, new_topics.data(), new_topics.size(), options, queue);
+      },
+      [](rd_kafka_event_t* event, std::size_t* count) {
+        return rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), count);
+      });
 }
 
 }  // namespace
@@ -225,11 +252,48 @@ expected<void, KafkaError> create_topics(rd_kafka_t* rk, std::span<const TopicSp
 expected<void, KafkaError> ensure_topics(const ClientSettings& settings, std::span<const TopicSpec> topics,
                                          std::chrono::milliseconds timeout) {
   if (topics.empty()) return {};
-  auto conf = make_conf(settings, {});
-  if (!conf) return unexpected(conf.error());
-  auto rk = make_handle(RD_KAFKA_PRODUCER, std::move(*conf));
+  auto rk = admin_client(settings);
   if (!rk) return unexpected(rk.error());
   return create_topics(rk->get(), topics, timeout, settings.brokers);
+}
+
+expected<std::vector<std::string>, KafkaError> list_topics(const ClientSettings& settings, const std::string& prefix,
+                                                           std::chrono::milliseconds timeout) {
+  auto rk = admin_client(settings);
+  if (!rk) return unexpected(rk.error());
+  const rd_kafka_metadata_t* metadata = nullptr;
+  if (const auto err = rd_kafka_metadata(rk->get(), 1, nullptr, &metadata, to_ms(timeout)); err != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return unexpected(KafkaError{"listing topics at " + settings.brokers + ": " + rd_kafka_err2str(err), transient(err)});
+  std::vector<std::string> names;
+  for (int i = 0; i < metadata->topic_cnt; ++i) {
+    const std::string name = metadata->topics[i].topic;
+    if (name.starts_with(prefix) && !name.starts_with("__")) names.push_back(name);
+  }
+  rd_kafka_metadata_destroy(metadata);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+expected<void, KafkaError> delete_topics(const ClientSettings& settings, std::span<const std::string> names,
+                                         std::chrono::milliseconds timeout) {
+  if (names.empty()) return {};
+  auto rk = admin_client(settings);
+  if (!rk) return unexpected(rk.error());
+  std::vector<rd_kafka_DeleteTopic_t*> doomed;
+  struct FreeTopics {
+    std::vector<rd_kafka_DeleteTopic_t*>& topics;
+    ~FreeTopics() { rd_kafka_DeleteTopic_destroy_array(topics.data(), topics.size()); }
+  } free_topics{doomed};
+  for (const auto& name : names) doomed.push_back(rd_kafka_DeleteTopic_new(name.c_str()));
+  return admin_request(
+      rk->get(), RD_KAFKA_ADMIN_OP_DELETETOPICS, timeout, "deleting", settings.brokers,
+      RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART,
+      [&](rd_kafka_AdminOptions_t* options, rd_kafka_queue_t* queue) {
+        rd_kafka_DeleteTopics(rk->get(), doomed.data(), doomed.size(), options, queue);
+      },
+      [](rd_kafka_event_t* event, std::size_t* count) {
+        return rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), count);
+      });
 }
 
 // ---- producer ----------------------------------------------------------------------------------

@@ -46,6 +46,16 @@ struct TopicSpec {
 expected<void, KafkaError> ensure_topics(const ClientSettings& settings, std::span<const TopicSpec> topics,
                                          std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
+/// The names of the topics the brokers have that start with `prefix` (all of them for ""), sorted;
+/// Kafka's internal topics (__consumer_offsets, ...) are left out.
+expected<std::vector<std::string>, KafkaError> list_topics(const ClientSettings& settings, const std::string& prefix = "",
+                                                           std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+/// Deletes `names` and their messages for good; one that does not exist counts as deleted. For tests
+/// and benchmarks cleaning up their own topics: nothing in the running system deletes a topic.
+expected<void, KafkaError> delete_topics(const ClientSettings& settings, std::span<const std::string> names,
+                                         std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
 struct OutgoingMessage {
   std::string topic, key, value;
 };

@@ -476,7 +476,12 @@ int main(int argc, char** argv) {
       } catch (const std::exception& e) {
         std::cerr << "bench_kafka: " << e.what() << "\n";
       }
-      std::vector<pid_t> infrastructure = postmaster > 1 ? test::IdleCpuGroup::with_children(postmaster) : std::vector<pid_t>{};
+      // The benchmark's PostgreSQL is on loopback; a pid that is not a local postgres is not touched.
+      std::ifstream comm("/proc/" + std::to_string(postmaster) + "/comm");
+      std::string name;
+      std::getline(comm, name);
+      std::vector<pid_t> infrastructure =
+          postmaster > 1 && name == "postgres" ? test::IdleCpuGroup::with_children(postmaster) : std::vector<pid_t>{};
       for (const pid_t broker : test::IdleCpuGroup::processes_running("kafka.Kafka")) infrastructure.push_back(broker);
       const test::IdleCpuGroup idle("verdict-bench-kafka-", infrastructure);
       if (!idle.active()) {

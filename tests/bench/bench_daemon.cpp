@@ -254,13 +254,14 @@ void paced(asio::io_context& io, double rate, int count, const std::function<voi
 }
 
 /// The overhead phase's floor: `count` times at `rate` per second, the seven provider calls of a
-/// decision sent at once straight to verdict-sim (no verdictd), each a different applicant; seconds
-/// until the last of the seven answered. What it takes above the slowest provider's latency is what
+/// decision sent at once straight to verdict-sim (no verdictd), each a different applicant; for each
+/// fan-out answered, its number and the seconds until the last of the seven answered. What it takes above the slowest provider's latency is what
 /// the simulator, the load generator and this machine add by themselves.
-std::vector<double> fan_out_loop(unsigned short sim_port, double rate, int count, const std::vector<std::string>& providers,
-                                 std::size_t& errors, int first_person) {
+std::vector<std::pair<int, double>> fan_out_loop(unsigned short sim_port, double rate, int count,
+                                                 const std::vector<std::string>& providers, std::size_t& errors,
+                                                 int first_person) {
   asio::io_context io;
-  std::vector<double> latencies;
+  std::vector<std::pair<int, double>> latencies;
   errors = 0;
   std::map<std::string, ConnectionPool> pools;
   for (const auto& provider : providers) pools.emplace(provider, ConnectionPool(sim_port));
@@ -276,7 +277,7 @@ std::vector<double> fan_out_loop(unsigned short sim_port, double rate, int count
     for (const auto& provider : providers)
       asio::co_spawn(
           ex,
-          [&, fan, body, provider]() -> asio::awaitable<void> {
+          [&, fan, body, provider, i]() -> asio::awaitable<void> {
             auto& pool = pools.at(provider);
             Connection* c = co_await pool.take();
             if (!c) {
@@ -289,7 +290,7 @@ std::vector<double> fan_out_loop(unsigned short sim_port, double rate, int count
             }
             if (--fan->remaining > 0) co_return;
             if (fan->failed) ++errors;
-            else latencies.push_back(std::chrono::duration<double>(Clock::now() - fan->start).count());
+            else latencies.emplace_back(i, std::chrono::duration<double>(Clock::now() - fan->start).count());
           },
           asio::detached);
   });
@@ -452,9 +453,9 @@ int main(int argc, char** argv) {
     std::vector<std::string> names;
     for (const auto& [name, ms] : latencies) names.push_back(name);
     std::size_t fan_errors = 0;
-    auto floor = fan_out_loop(sim_port, 500, warm_up + measured, names, fan_errors, 200'000);
-    floor.erase(floor.begin(), floor.begin() + std::min<std::ptrdiff_t>(warm_up, std::ssize(floor)));
-    for (double& t : floor) t = t * 1000 - slowest;
+    std::vector<double> floor;  // the same requests as the figure above: after the warm-up
+    for (const auto& [i, t] : fan_out_loop(sim_port, 500, warm_up + measured, names, fan_errors, 200'000))
+      if (i >= warm_up) floor.push_back(t * 1000 - slowest);
     std::printf("%-62s %12.2f\n", "   floor: the 7 calls straight to verdict-sim, no verdictd, p50 (ms)", percentile(floor, 0.50));
     std::printf("%-62s %12.2f\n", "   floor: the 7 calls straight to verdict-sim, no verdictd, p99 (ms)", percentile(floor, 0.99));
     if (fan_errors) std::printf("%-62s %12zu\n", "   floor: fan-outs failed", fan_errors);

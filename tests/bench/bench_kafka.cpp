@@ -41,6 +41,7 @@
 #include "files/policy_files.hpp"
 #include "kafka/decision_events.hpp"
 #include "kafka/kafka_client.hpp"
+#include "kafka/policy_rollout.hpp"
 #include "store/migrations.hpp"
 #include "worker.hpp"
 
@@ -294,6 +295,23 @@ std::vector<store::DecisionRecord> events(unsigned count, const std::string& dec
   return out;
 }
 
+/// Deletes this run's topics (all named bench.*.PID...), so that a development broker does not
+/// collect them: hundreds of left-over partitions are background work for the broker in later runs.
+void delete_topics_of_this_run() {
+  kafka::ClientSettings client;
+  client.brokers = kafka::default_brokers();
+  auto listed = kafka::list_topics(client, "bench.");
+  if (!listed) {
+    std::cerr << "bench_kafka: listing topics to delete: " << listed.error().message << "\n";
+    return;
+  }
+  std::erase_if(*listed, [](const std::string& name) {
+    return !name.ends_with("." + pid) && name.find("." + pid + ".") == std::string::npos;
+  });
+  if (auto deleted = kafka::delete_topics(client, *listed); !deleted)
+    std::cerr << "bench_kafka: " << deleted.error().message << "\n";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -318,6 +336,19 @@ int main(int argc, char** argv) {
   const fs::path dir = fs::temp_directory_path() / ("verdict-bench-kafka-" + pid);
   fs::remove_all(dir);
   fs::create_directories(dir);
+  // Whichever way main ends: the scratch database, the directory and this run's topics go.
+  struct CleanUp {
+    const fs::path& dir;
+    ~CleanUp() {
+      try {
+        sql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)", server + "postgres");
+      } catch (const std::exception& e) {
+        std::cerr << "bench_kafka: dropping " << database << ": " << e.what() << "\n";
+      }
+      fs::remove_all(dir);
+      delete_topics_of_this_run();
+    }
+  } clean_up{dir};
   const Topics topics;
   test::SharedLog log;  // the three daemons' log, written by their threads at once
   std::cout << "bench_kafka: broker " << kafka::default_brokers() << ", PostgreSQL " << database
@@ -407,7 +438,9 @@ int main(int argc, char** argv) {
       auto steady_slot = [&] {
         const auto from = Clock::now();
         std::this_thread::sleep_until(from + slot);
-        slots.push_back({from, Clock::now(), steady_slots++ % 2 ? Kind::SteadyB : Kind::SteadyA});
+        // A, A, B, B, ...: with unfollowed publications between, each pair has one steady slot after
+        // a swap and one after an unfollowed publication, so A and B carry the same spill-over.
+        slots.push_back({from, Clock::now(), (steady_slots++ / 2) % 2 ? Kind::SteadyB : Kind::SteadyA});
       };
       auto publishing_slot = [&](Kind kind) {
         const auto from = Clock::now();
@@ -463,32 +496,45 @@ int main(int argc, char** argv) {
                 << " the 10 % the target allows\n";
       return true;
     };
-    std::cout << "2. " << swaps << " policy swaps under " << swap_rate << " decisions/s, run twice (300 ms slots: steady "
+    std::cout << "2. " << swaps << " policy swaps under " << swap_rate << " decisions/s, in two settings (300 ms slots: steady "
               << "slots alternate with swap slots, one swap each, published by `verdict publish` at idle priority "
               << "and compiled on all 3 daemons; load on one)\n";
     if (!measure_swaps("PostgreSQL and the broker at normal priority, on the daemons' cores", false)) return 1;
     {
+      // The benchmark's PostgreSQL: the postmaster is the parent of this connection's backend, and
+      // its working directory is the cluster's data directory — a check that the pid is the local
+      // server's and not one from another pid namespace (a container) that happens to exist here.
       pid_t postmaster = 0;
       try {
         pqxx::connection conn(database_url);
         pqxx::nontransaction t(conn);
-        postmaster = test::IdleCpuGroup::parent_of(t.exec1("SELECT pg_backend_pid()")[0].as<pid_t>());
+        const pid_t backend = t.exec1("SELECT pg_backend_pid()")[0].as<pid_t>();
+        const auto data_directory = t.exec1("SHOW data_directory")[0].as<std::string>();
+        std::error_code ec;
+        const pid_t parent = test::IdleCpuGroup::parent_of(backend);
+        if (parent > 1 && fs::equivalent(fs::read_symlink("/proc/" + std::to_string(parent) + "/cwd", ec), data_directory, ec))
+          postmaster = parent;
       } catch (const std::exception& e) {
         std::cerr << "bench_kafka: " << e.what() << "\n";
       }
-      // The benchmark's PostgreSQL is on loopback; a pid that is not a local postgres is not touched.
-      std::ifstream comm("/proc/" + std::to_string(postmaster) + "/comm");
-      std::string name;
-      std::getline(comm, name);
-      std::vector<pid_t> infrastructure =
-          postmaster > 1 && name == "postgres" ? test::IdleCpuGroup::with_children(postmaster) : std::vector<pid_t>{};
-      for (const pid_t broker : test::IdleCpuGroup::processes_running("kafka.Kafka")) infrastructure.push_back(broker);
+      std::vector<pid_t> infrastructure = postmaster ? test::IdleCpuGroup::with_children(postmaster) : std::vector<pid_t>{};
+      const std::size_t postgres_processes = infrastructure.size();
+      const auto brokers = test::IdleCpuGroup::processes_running("kafka.Kafka");
+      infrastructure.insert(infrastructure.end(), brokers.begin(), brokers.end());
+      const std::string moved =
+          (postgres_processes ? "PostgreSQL (" + std::to_string(postgres_processes) + " processes)" : "not PostgreSQL (not found here)") +
+          std::string(" and ") + (brokers.empty() ? "not the broker (not found here)" : "the broker");
+      // The unfollowed topic exists before the first of its slots, so that no slot creates a topic.
+      kafka::ClientSettings client;
+      client.brokers = kafka::default_brokers();
+      if (auto created = kafka::ensure_rollout_topics(client, {topics.policies + ".unfollowed", topics.fleet}); !created)
+        std::cerr << "bench_kafka: " << created.error().message << "\n";
       const test::IdleCpuGroup idle("verdict-bench-kafka-", infrastructure);
       if (!idle.active()) {
         std::cout << "   PostgreSQL and the broker in an idle CPU group: not measured, " << idle.why_not() << "\n\n";
       } else {
-        if (!measure_swaps("PostgreSQL and the broker in an idle CPU group, standing in for their own machines; "
-                           "unfollowed publications in slots of their own between",
+        if (!measure_swaps("in an idle CPU group, standing in for their own machines: " + moved +
+                               "; unfollowed publications in slots of their own between",
                            true))
           return 1;
         std::cout << "\n";
@@ -577,22 +623,6 @@ int main(int argc, char** argv) {
               << "   CPU per event: PostgreSQL backends " << server_cpu * 1e6 / event_count << " us, this process (worker) "
               << own_cpu * 1e6 / event_count << " us; at that cost 2 cores would persist "
               << static_cast<long>(2.0 * event_count / (server_cpu + own_cpu)) << " events/s (the broker not counted)\n";
-  }
-  try {
-    sql("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)", server + "postgres");
-  } catch (...) {
-  }
-  fs::remove_all(dir);
-  // This run's topics (all named bench.*.PID...), so that a development broker does not collect
-  // them: hundreds of left-over partitions are background work for the broker in later runs.
-  kafka::ClientSettings client;
-  client.brokers = kafka::default_brokers();
-  if (auto listed = kafka::list_topics(client, "bench.")) {
-    std::erase_if(*listed, [](const std::string& name) {
-      return !name.ends_with("." + pid) && name.find("." + pid + ".") == std::string::npos;
-    });
-    if (auto deleted = kafka::delete_topics(client, *listed); !deleted)
-      std::cerr << "bench_kafka: " << deleted.error().message << "\n";
   }
   return 0;
 }

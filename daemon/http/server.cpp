@@ -70,7 +70,7 @@ bhttp::response<bhttp::string_body> to_beast(const HttpResponse& r, unsigned ver
 struct Server::Impl {
   Server& owner;
   asio::io_context& io;                      // the acceptor's
-  std::function<asio::io_context&()> place;  // where an accepted connection runs
+  std::function<asio::any_io_executor()> place;  // where an accepted connection runs
   const Router& router;
   ServerLimits limits;
   RequestObserver observer;
@@ -85,7 +85,7 @@ struct Server::Impl {
 
   asio::steady_timer idle_close;  // at shutdown: when idle keep-alive connections are closed
 
-  Impl(Server& s, asio::io_context& ctx, std::function<asio::io_context&()> placement, const Router& r, ServerLimits l,
+  Impl(Server& s, asio::io_context& ctx, std::function<asio::any_io_executor()> placement, const Router& r, ServerLimits l,
        RequestObserver o)
       : owner(s),
         io(ctx),
@@ -112,8 +112,7 @@ struct Server::Impl {
 
   asio::awaitable<void> accept_loop() {
     for (;;) {
-      // A strand, not the bare context: correct too when several threads run one context.
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(place()), use_tuple);
+      auto [ec, socket] = co_await acceptor.async_accept(place(), use_tuple);
       if (ec) {
         if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         continue;  // e.g. too many open files: keep serving the connections we have
@@ -240,12 +239,16 @@ struct Server::Impl {
 };
 
 Server::Server(IoPool& pool, const Router& router, ServerLimits limits, RequestObserver observer)
-    : impl_(std::make_unique<Impl>(*this, pool.at(0), [&pool]() -> asio::io_context& { return pool.next(); }, router,
-                                   limits, std::move(observer))) {}
+    // A pool's context has one thread: its bare executor serialises a connection's handlers already.
+    : impl_(std::make_unique<Impl>(
+          *this, pool.at(0), [&pool]() -> asio::any_io_executor { return pool.next().get_executor(); }, router, limits,
+          std::move(observer))) {}
 
 Server::Server(asio::io_context& io, const Router& router, ServerLimits limits, RequestObserver observer)
-    : impl_(std::make_unique<Impl>(*this, io, [&io]() -> asio::io_context& { return io; }, router, limits,
-                                   std::move(observer))) {}
+    // Several threads may run `io`: each connection on a strand of it.
+    : impl_(std::make_unique<Impl>(
+          *this, io, [&io]() -> asio::any_io_executor { return asio::make_strand(io); }, router, limits,
+          std::move(observer))) {}
 
 Server::~Server() = default;
 
